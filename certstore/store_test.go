@@ -612,3 +612,35 @@ func TestContainerFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestChain(t *testing.T) {
+	s := openTestStore(t, nil)
+	ch := makeChain(t, "Chain Leaf", false)
+	// A second CA with the same name but another key must not be chosen.
+	impostor := makeCert(t, certSpec{CN: "Test Issuing CA", CA: true}, ch.Root)
+	for _, c := range []*x509.Certificate{impostor.Cert, ch.Leaf.Cert, ch.CA.Cert} {
+		if _, err := s.Import("c.cer", c.Raw, ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	chain, missing, err := s.Chain(thumb(ch.Leaf.Cert))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(chain) != 2 || chain[1].ID != thumb(ch.CA.Cert) {
+		t.Fatalf("chain %v", chain)
+	}
+	if missing == nil || missing.CommonName() != "Test Root CA" {
+		t.Fatalf("missing issuer = %v, want the root", missing)
+	}
+	if _, err := s.Trust("root.cer", ch.Root.Cert.Raw); err != nil {
+		t.Fatal(err)
+	}
+	chain, missing, err = s.Chain(thumb(ch.Leaf.Cert))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(chain) != 3 || missing != nil || chain[2].List != ListRoot {
+		t.Fatalf("full chain: %d certs, missing %v", len(chain), missing)
+	}
+}
