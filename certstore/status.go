@@ -24,8 +24,10 @@ const (
 // Status is what the list's badge shows.
 type Status struct {
 	Validity Validity
-	// DaysLeft is whole days until NotAfter (0 on the last day); negative
-	// once expired (days since).
+	// DaysLeft counts calendar days from today to the day of NotAfter, in
+	// the clock's time zone, the way people count dates: a certificate
+	// issued "for 10 days" says 10, and 0 on its last day. Negative once
+	// expired (days since).
 	DaysLeft int
 	NotAfter time.Time
 }
@@ -33,15 +35,13 @@ type Status struct {
 // StatusAt judges c's dates at now, warning within warnDays of the end.
 func StatusAt(c *cert.Certificate, now time.Time, warnDays int) Status {
 	st := Status{NotAfter: c.NotAfter}
-	left := c.NotAfter.Sub(now)
-	st.DaysLeft = int(left / (24 * time.Hour))
+	st.DaysLeft = calendarDays(now, c.NotAfter.In(now.Location()))
 	switch {
 	case now.Before(c.NotBefore):
 		st.Validity = NotYetValid
 	case now.After(c.NotAfter):
 		st.Validity = Expired
-		st.DaysLeft = -int(-left / (24 * time.Hour))
-	case left <= time.Duration(warnDays)*24*time.Hour:
+	case st.DaysLeft <= warnDays:
 		st.Validity = Expiring
 	default:
 		st.Validity = Valid
@@ -63,4 +63,14 @@ func ExpiringPersonal(entries []*Entry, now time.Time, days int) []*Entry {
 		}
 	}
 	return out
+}
+
+// calendarDays is the number of date changes from a to b (negative if b is
+// earlier), ignoring the time of day and daylight-saving shifts.
+func calendarDays(a, b time.Time) int {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	da := time.Date(ay, am, ad, 0, 0, 0, 0, time.UTC)
+	db := time.Date(by, bm, bd, 0, 0, 0, 0, time.UTC)
+	return int(db.Sub(da) / (24 * time.Hour))
 }

@@ -509,7 +509,9 @@ func TestStatusAt(t *testing.T) {
 	}{
 		{"valid", now.Add(-day), now.Add(90 * day), Valid, 90, false},
 		{"expires in 12 days", now.Add(-day), now.Add(12*day + time.Hour), Expiring, 12, true},
+		{"issued for 10 days a minute ago", now.Add(-time.Minute), now.Add(10*day - time.Minute), Expiring, 10, true},
 		{"last day", now.Add(-day), now.Add(time.Hour), Expiring, 0, true},
+		{"ends just after midnight", now.Add(-day), now.Add(12*time.Hour + time.Minute), Expiring, 1, true},
 		{"exactly 30 days", now.Add(-day), now.Add(30 * day), Expiring, 30, true},
 		{"31 days", now.Add(-day), now.Add(31 * day), Valid, 31, false},
 		{"expired 3 days ago", now.Add(-100 * day), now.Add(-3*day - time.Hour), Expired, -3, true},
