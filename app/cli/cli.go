@@ -1,0 +1,377 @@
+// Package cli is Podpis's command-line tool: `podpis import|list|show|export|
+// delete|trust ...`, following DESIGN's command-line contract. It writes only
+// to the io.Writers of its Env and never imports Fyne, so it is tested by
+// calling Main in-process as well as by running the built binary.
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/podpis/podpis/certstore"
+	"github.com/podpis/podpis/internal/i18n"
+)
+
+// Env is what a run of the tool sees of the world. Main uses nothing else, so
+// tests give it buffers, a fake terminal and their own environment.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+
+	// Terminal is where passwords and confirmations are asked for. Nil means
+	// Stdin when it is a terminal, and no asking at all otherwise (a script
+	// gets an error that names the flag to use instead).
+	Terminal Terminal
+	// Keyring keeps remembered passwords. Nil means the OS keyring, or none
+	// when PODPIS_KEYRING=off.
+	Keyring certstore.Keyring
+	// Now is the clock for expiry; nil means time.Now.
+	Now func() time.Time
+}
+
+// fallbackVersion is reported by `podpis version` when the binary carries no
+// module version (a build from a source tree); keep it equal to FyneApp.toml's.
+const fallbackVersion = "0.1.0"
+
+// command is one subcommand.
+type command struct {
+	name      string
+	flags     []flagSpec // besides the global ones
+	minArgs   int
+	maxArgs   int // -1: no limit
+	available bool
+	run       func(r *runner, a *parsedArgs) int
+}
+
+// commands lists every command of DESIGN's contract. The ones a later issue
+// brings are known (so `podpis sign` does not open the window) but say that
+// they are not available yet.
+func commands() []command {
+	later := func(name string) command { return command{name: name, maxArgs: -1} }
+	return []command{
+		{name: "import", minArgs: 1, maxArgs: -1, available: true, run: runImport, flags: []flagSpec{
+			{name: "password-file", takesArgs: true},
+			{name: "password-stdin"},
+			{name: "remember"},
+			{name: "new-password-file", takesArgs: true},
+		}},
+		{name: "list", maxArgs: 0, available: true, run: runList, flags: []flagSpec{
+			{name: "expiring", takesArgs: true},
+		}},
+		{name: "show", minArgs: 1, maxArgs: 1, available: true, run: runShow},
+		{name: "export", minArgs: 1, maxArgs: 1, available: true, run: runExport, flags: []flagSpec{
+			{name: "out", takesArgs: true},
+			{name: "format", takesArgs: true},
+			{name: "chain"},
+			{name: "force"},
+		}},
+		{name: "delete", minArgs: 1, maxArgs: 1, available: true, run: runDelete, flags: []flagSpec{
+			{name: "yes"},
+		}},
+		{name: "trust", minArgs: 1, maxArgs: -1, available: true, run: runTrust},
+		{name: "help", maxArgs: 1, available: true, run: runHelp},
+		{name: "version", maxArgs: 0, available: true, run: runVersion},
+		later("sign"), later("cosign"), later("verify"), later("check"), later("hash"), later("token"),
+	}
+}
+
+func lookupCommand(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// IsCommand reports whether name is a subcommand of the tool (including those
+// not available yet), as opposed to a file to open in the window.
+func IsCommand(name string) bool {
+	_, ok := lookupCommand(name)
+	return ok
+}
+
+// LooksLikeFlag reports whether arg is an option of the tool (--help,
+// --store DIR...), so that `podpis --lang en list` and `podpis --help` reach
+// the command line rather than the window. Options it does not know (such
+// as the -psn_... that old macOS Finders pass) are left to the window.
+func LooksLikeFlag(arg string) bool {
+	if arg == "--" {
+		return true
+	}
+	name, _, _, ok := splitFlag(arg)
+	if !ok {
+		return false
+	}
+	if name == "version" {
+		return true
+	}
+	for _, f := range allFlags() {
+		if f.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// allFlags are the global flags and those of every command.
+func allFlags() []flagSpec {
+	all := globalFlags()
+	for _, c := range commands() {
+		all = append(all, c.flags...)
+	}
+	return all
+}
+
+// runner carries what every command needs.
+type runner struct {
+	env     Env
+	l       *i18n.Localizer
+	json    bool
+	storeAt string // --store, or "" for PODPIS_STORE / the default
+	cmd     string
+}
+
+// Main runs the command line args (without the program name) and returns the
+// exit code.
+func Main(args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if env.Stdout == nil {
+		env.Stdout = io.Discard
+	}
+	if env.Stderr == nil {
+		env.Stderr = io.Discard
+	}
+	if env.Stdin == nil {
+		env.Stdin = strings.NewReader("")
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+
+	lang := i18n.Detect(env.Getenv)
+	var langErr error
+	if v, ok := langFlag(args); ok {
+		if parsed, err := i18n.Parse(v); err == nil {
+			lang = parsed
+		} else {
+			langErr = err
+		}
+	}
+	l, err := i18n.New(lang)
+	if err != nil {
+		// Broken translation files are a fault of the build, never of the
+		// user's input; say so in plain English, the only text left.
+		fmt.Fprintf(env.Stderr, "podpis: internal error: translations cannot be loaded: %v\n", err)
+		return exitBadInput
+	}
+	r := &runner{env: env, l: l}
+	r.json = jsonFlag(args)
+
+	name, rest, found := findCommand(args, allFlags())
+	if langErr != nil {
+		return r.fail(langErr)
+	}
+	if !found {
+		// Only flags: --help / -h / --version, or a mistake.
+		p, err := parseArgs(args, append(globalFlags(), flagSpec{name: "version"}))
+		switch {
+		case err != nil:
+			return r.fail(err)
+		case p.has("version"):
+			return runVersion(r, p)
+		case p.has("help") || p.has("h"):
+			return runHelp(r, p)
+		}
+		fmt.Fprint(env.Stderr, r.l.T("cli.usage"))
+		return exitBadInput
+	}
+	cmd, ok := lookupCommand(name)
+	if !ok {
+		return r.fail(usageError("unknown-command", map[string]any{"Command": name}))
+	}
+	r.cmd = cmd.name
+	if !cmd.available {
+		// Its flags are not known yet either: say what matters.
+		return r.fail(newError("command-not-available", map[string]any{"Command": cmd.name}, nil))
+	}
+	p, err := parseArgs(rest, append(globalFlags(), cmd.flags...))
+	if err != nil {
+		return r.fail(err)
+	}
+	if p.has("help") || p.has("h") {
+		return runHelp(r, &parsedArgs{positional: []string{cmd.name}})
+	}
+	r.storeAt = p.values["store"]
+	if _, ok := p.values["store"]; ok && r.storeAt == "" {
+		return r.fail(usageError("flag-value-missing", map[string]any{"Flag": "--store"}))
+	}
+	switch {
+	case len(p.positional) < cmd.minArgs:
+		return r.fail(usageError("argument-missing", nil))
+	case cmd.maxArgs >= 0 && len(p.positional) > cmd.maxArgs:
+		return r.fail(usageError("arguments-extra", map[string]any{"Argument": p.positional[cmd.maxArgs]}))
+	}
+	return cmd.run(r, p)
+}
+
+// jsonFlag finds --json anywhere before "--"; it decides the form of even
+// the earliest error.
+func jsonFlag(args []string) bool {
+	on := false
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		name, v, hasValue, ok := splitFlag(a)
+		if ok && name == "json" {
+			on = !hasValue || v == "true" || v == "1" || v == "yes"
+		}
+	}
+	return on
+}
+
+// openStore opens the store of --store, else PODPIS_STORE, else the default.
+func (r *runner) openStore() (*certstore.Store, error) {
+	dir := r.storeAt
+	if dir == "" {
+		dir = r.env.Getenv("PODPIS_STORE")
+	}
+	if dir == "" {
+		d, err := certstore.DefaultDir()
+		if err != nil {
+			return nil, newError("store-unavailable", map[string]any{"Dir": "", "Detail": err.Error()}, err)
+		}
+		dir = d
+	}
+	keyring := r.env.Keyring
+	if keyring == nil && strings.EqualFold(r.env.Getenv("PODPIS_KEYRING"), "off") {
+		keyring = certstore.NoKeyring{}
+	}
+	s, err := certstore.Open(certstore.Options{Dir: dir, Keyring: keyring, Now: r.env.Now})
+	if err != nil {
+		return nil, newError("store-unavailable", map[string]any{"Dir": dir, "Detail": err.Error()}, err)
+	}
+	return s, nil
+}
+
+// problem is an error as the user sees it, and as --json prints it.
+type problem struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Hint    string `json:"hint,omitempty"`
+	File    string `json:"file,omitempty"`
+}
+
+func (r *runner) problem(err error) problem {
+	code, message, hint := r.l.Problem(err)
+	p := problem{Code: code, Message: message, Hint: hint}
+	var coded interface {
+		error
+		Params() map[string]any
+	}
+	if errors.As(err, &coded) {
+		if f, ok := coded.Params()["File"].(string); ok {
+			p.File = f
+		}
+	}
+	if isUsageError(err) && hint == "" {
+		if r.cmd != "" && r.cmd != "help" {
+			p.Hint = r.l.T("cli.hint.help-command", map[string]any{"Command": r.cmd})
+		} else {
+			p.Hint = r.l.T("cli.hint.help")
+		}
+	}
+	return p
+}
+
+// printProblem writes "podpis: FILE: [prefix]message" and the fix on the
+// next line, to stderr. The file is left out when the message names it
+// already.
+func (r *runner) printProblem(p problem, prefix string) {
+	line := prefix + p.Message
+	if p.File != "" && !strings.Contains(p.Message, p.File) {
+		line = p.File + ": " + line
+	}
+	fmt.Fprintf(r.env.Stderr, "podpis: %s\n", line)
+	if p.Hint != "" {
+		fmt.Fprintf(r.env.Stderr, "  → %s\n", p.Hint)
+	}
+}
+
+// fail reports err and returns exit code 2: in --json mode as
+// {"error": {...}} on stdout, else on stderr.
+func (r *runner) fail(err error) int {
+	p := r.problem(err)
+	if r.json {
+		r.printJSON(map[string]any{"error": p})
+	} else {
+		r.printProblem(p, "")
+	}
+	return exitBadInput
+}
+
+// warn prints a warning that did not stop the command.
+func (r *runner) warn(p problem) {
+	r.printProblem(p, r.l.T("cli.warning-prefix"))
+}
+
+func (r *runner) printJSON(v any) {
+	enc := json.NewEncoder(r.env.Stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(r.env.Stderr, "podpis: %v\n", err)
+	}
+}
+
+func (r *runner) outf(key string, data ...map[string]any) {
+	fmt.Fprintln(r.env.Stdout, r.l.T(key, data...))
+}
+
+func runVersion(r *runner, _ *parsedArgs) int {
+	version := fallbackVersion
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		version = strings.TrimPrefix(bi.Main.Version, "v")
+	}
+	if r.json {
+		r.printJSON(map[string]string{"version": version, "go": runtime.Version(), "platform": runtime.GOOS + "/" + runtime.GOARCH})
+		return exitOK
+	}
+	fmt.Fprintf(r.env.Stdout, "podpis %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return exitOK
+}
+
+func runHelp(r *runner, a *parsedArgs) int {
+	if len(a.positional) == 0 {
+		fmt.Fprint(r.env.Stdout, r.l.T("cli.usage"))
+		return exitOK
+	}
+	name := a.positional[0]
+	cmd, ok := lookupCommand(name)
+	if !ok {
+		return r.fail(usageError("unknown-command", map[string]any{"Command": name}))
+	}
+	key := "cli.usage." + cmd.name
+	if !r.l.Has(key) {
+		key = "cli.usage"
+	}
+	fmt.Fprint(r.env.Stdout, r.l.T(key))
+	return exitOK
+}
+
+// stdinFile returns Stdin as a file when it is one (for terminal checks).
+func (r *runner) stdinFile() (*os.File, bool) {
+	f, ok := r.env.Stdin.(*os.File)
+	return f, ok
+}

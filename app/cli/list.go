@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/podpis/podpis/certstore"
+	"github.com/podpis/podpis/certstore/cert"
+)
+
+// listItem is one certificate in `list --json`.
+type listItem struct {
+	ID                string    `json:"id"`
+	List              string    `json:"list"`
+	Subject           string    `json:"subject"`
+	SubjectCommonName string    `json:"subjectCommonName"`
+	Issuer            string    `json:"issuer"`
+	IssuerCommonName  string    `json:"issuerCommonName"`
+	Serial            string    `json:"serial"`
+	NotBefore         time.Time `json:"notBefore"`
+	NotAfter          time.Time `json:"notAfter"`
+	Status            string    `json:"status"` // valid | expiring | expired | not-yet-valid
+	DaysLeft          int       `json:"daysLeft"`
+	HasKey            bool      `json:"hasKey"`
+	UntrustedRoot     bool      `json:"untrustedRoot"`
+	Source            string    `json:"source,omitempty"`
+	Added             time.Time `json:"added"`
+}
+
+func runList(r *runner, a *parsedArgs) int {
+	warnDays := certstore.ExpiryWarningDays
+	expiringOnly := false
+	if v, ok := a.values["expiring"]; ok {
+		days, err := strconv.Atoi(v)
+		if err != nil || days < 0 {
+			return r.fail(usageError("flag-value-invalid", map[string]any{"Flag": "--expiring", "Value": v}))
+		}
+		warnDays, expiringOnly = days, true
+	}
+	store, err := r.openStore()
+	if err != nil {
+		return r.fail(err)
+	}
+	entries, err := store.Entries()
+	if err != nil {
+		return r.fail(newError("store-unavailable", map[string]any{"Dir": store.Dir(), "Detail": err.Error()}, err))
+	}
+	now := r.env.Now()
+	if expiringOnly {
+		entries = certstore.ExpiringPersonal(entries, now, warnDays)
+	}
+
+	if r.json {
+		items := make([]listItem, 0, len(entries))
+		for _, e := range entries {
+			st := certstore.StatusAt(e.Cert, now, warnDays)
+			items = append(items, listItem{
+				ID:                e.ID,
+				List:              string(e.List),
+				Subject:           e.Cert.Subject.String(),
+				SubjectCommonName: e.Cert.Subject.CommonName(),
+				Issuer:            e.Cert.Issuer.String(),
+				IssuerCommonName:  e.Cert.Issuer.CommonName(),
+				Serial:            serialHex(e.Cert),
+				NotBefore:         e.Cert.NotBefore.UTC(),
+				NotAfter:          e.Cert.NotAfter.UTC(),
+				Status:            string(st.Validity),
+				DaysLeft:          st.DaysLeft,
+				HasKey:            e.HasKey,
+				UntrustedRoot:     e.UntrustedRoot(),
+				Source:            e.Source,
+				Added:             e.Added.UTC(),
+			})
+		}
+		r.printJSON(items)
+	} else {
+		r.printTable(entries, now, warnDays, expiringOnly)
+	}
+	if expiringOnly && len(entries) > 0 {
+		return exitInvalid
+	}
+	return exitOK
+}
+
+func (r *runner) printTable(entries []*certstore.Entry, now time.Time, warnDays int, expiringOnly bool) {
+	if len(entries) == 0 {
+		if expiringOnly {
+			fmt.Fprintln(r.env.Stdout, r.l.N("cli.list.none-expiring", warnDays))
+			return
+		}
+		r.outf("cli.list.empty")
+		return
+	}
+	tw := tabwriter.NewWriter(r.env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+		r.l.T("cli.column.id"), r.l.T("cli.column.list"), r.l.T("cli.column.subject"),
+		r.l.T("cli.column.issuer"), r.l.T("cli.column.expires"), r.l.T("cli.column.status"),
+		r.l.T("cli.column.notes"))
+	untrusted := false
+	for _, e := range entries {
+		st := certstore.StatusAt(e.Cert, now, warnDays)
+		notes := ""
+		switch {
+		case e.HasKey:
+			notes = r.l.T("cli.note.key")
+		case e.UntrustedRoot():
+			notes = r.l.T("cli.note.untrusted-root")
+			untrusted = true
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			shortID(e.ID), r.listName(e.List), displayName(e.Cert.Subject), displayName(e.Cert.Issuer),
+			e.Cert.NotAfter.Local().Format(time.DateOnly), r.statusText(st), notes)
+	}
+	tw.Flush()
+	if untrusted {
+		fmt.Fprintln(r.env.Stdout, r.l.T("cli.list.untrusted-footnote"))
+	}
+	for _, e := range certstore.ExpiringPersonal(entries, now, warnDays) {
+		st := certstore.StatusAt(e.Cert, now, warnDays)
+		fmt.Fprintln(r.env.Stdout, r.expiryWarning(e, st))
+	}
+}
+
+// statusText is the badge: valid / expires in N days / expired / not yet valid.
+func (r *runner) statusText(st certstore.Status) string {
+	switch st.Validity {
+	case certstore.Expiring:
+		if st.DaysLeft == 0 {
+			return r.l.T("cli.status.expires-today")
+		}
+		return r.l.N("cli.status.expiring", st.DaysLeft)
+	case certstore.Expired:
+		return r.l.T("cli.status.expired")
+	case certstore.NotYetValid:
+		return r.l.T("cli.status.not-yet-valid")
+	default:
+		return r.l.T("cli.status.valid")
+	}
+}
+
+// expiryWarning is the sentence the banner shows too: «Сертификат … истекает
+// через 12 дней: закажите новый заранее».
+func (r *runner) expiryWarning(e *certstore.Entry, st certstore.Status) string {
+	data := map[string]any{
+		"Subject": displayName(e.Cert.Subject),
+		"ID":      shortID(e.ID),
+		"Date":    st.NotAfter.Local().Format(time.DateOnly),
+	}
+	switch {
+	case st.Validity == certstore.Expired:
+		return r.l.T("cli.warn.expired", data)
+	case st.DaysLeft == 0:
+		return r.l.T("cli.warn.expires-today", data)
+	default:
+		return r.l.N("cli.warn.expiring", st.DaysLeft, data)
+	}
+}
+
+// displayName is a name's common name, or the whole name when it has none.
+func displayName(n cert.Name) string {
+	if cn := n.CommonName(); cn != "" {
+		return cn
+	}
+	return n.String()
+}
+
+func serialHex(c *cert.Certificate) string {
+	if c.SerialNumber == nil {
+		return ""
+	}
+	b := c.SerialNumber.Bytes()
+	if len(b) == 0 {
+		return "00"
+	}
+	if c.SerialNumber.Sign() < 0 {
+		// Negative serials break RFC 5280 but occur; show the sign.
+		return "-" + fmt.Sprintf("%x", b)
+	}
+	return fmt.Sprintf("%x", b)
+}
