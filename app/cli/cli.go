@@ -265,9 +265,12 @@ func (r *runner) openStore() (*certstore.Store, error) {
 	return s, nil
 }
 
-// problem is an error as the user sees it, and as --json prints it.
+// problem is an error as the user sees it, and as --json prints it. Code is
+// one of DESIGN's problem codes, which scripts rely on; Reason is the
+// precise cause (e.g. "truncated-der", "not-found") for support staff.
 type problem struct {
 	Code    string `json:"code"`
+	Reason  string `json:"reason,omitempty"`
 	Message string `json:"message"`
 	Hint    string `json:"hint,omitempty"`
 	File    string `json:"file,omitempty"`
@@ -275,7 +278,7 @@ type problem struct {
 
 func (r *runner) problem(err error) problem {
 	code, message, hint := r.l.Problem(err)
-	p := problem{Code: code, Message: message, Hint: hint}
+	p := problem{Code: contractCode(code), Reason: code, Message: message, Hint: hint}
 	var coded interface {
 		error
 		Params() map[string]any
@@ -293,6 +296,18 @@ func (r *runner) problem(err error) problem {
 		}
 	}
 	return p
+}
+
+// contractCode maps a precise error code to DESIGN's problem codes: the
+// validity codes pass through, a wrong password stays itself, and every
+// other rejected input or usage is "bad-input".
+func contractCode(code string) string {
+	switch code {
+	case "signature-invalid", "chain-incomplete", "untrusted-root", "expired", "not-yet-valid",
+		"key-period-expired", "revoked", "key-usage", "revocation-unknown", "wrong-password", "internal":
+		return code
+	}
+	return "bad-input"
 }
 
 // printProblem writes "podpis: FILE: [prefix]message" and the fix on the

@@ -336,7 +336,7 @@ func TestIDAmbiguity(t *testing.T) {
 	e.vars["LANG"] = "en_US.UTF-8"
 	r = e.run("show", prefix, "--json")
 	var out struct{ Error problem }
-	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || out.Error.Code != "ambiguous-id" || out.Error.Message == "" || out.Error.Hint == "" {
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || out.Error.Code != "bad-input" || out.Error.Reason != "ambiguous-id" || out.Error.Message == "" || out.Error.Hint == "" {
 		t.Errorf("--json error = %+v, %v: %s", out, err, r.stdout)
 	}
 	if r.stderr != "" {

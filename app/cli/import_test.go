@@ -207,7 +207,7 @@ func TestBatchImport(t *testing.T) {
 		t.Fatalf("--json: %d %v %s", r.code, err, r.stdout)
 	}
 	if out.Files[0].Status != "added" || out.Files[1].Status != "error" || out.Files[1].Error == nil ||
-		out.Files[1].Error.Code != "empty" || out.Files[1].Error.File != emptyFile || out.Files[1].Error.Message == "" {
+		out.Files[1].Error.Code != "bad-input" || out.Files[1].Error.Reason != "empty" || out.Files[1].Error.File != emptyFile || out.Files[1].Error.Message == "" {
 		t.Errorf("--json files = %+v", out.Files)
 	}
 	if r.stderr != "" {
