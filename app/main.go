@@ -12,7 +12,7 @@ import (
 
 func main() {
 	args := os.Args[1:]
-	if len(args) == 0 || args[0] == "gui" || !cli.IsCommand(args[0]) && !cli.LooksLikeFlag(args[0]) {
+	if cli.ForWindow(args) {
 		// Double-clicked files arrive as arguments: open them in the window.
 		os.Exit(ui.Main(args))
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/podpis/podpis/certstore/cert"
 	"github.com/podpis/podpis/certstore/format"
+	"github.com/podpis/podpis/internal/atomicfile"
 )
 
 // Size limits are checked before a file is read whole: a certificate is a few
@@ -372,7 +373,7 @@ func (s *Store) storeContainer(name string, leaf *cert.Certificate, rest []*cert
 			}
 			// Key first, entry second: a personal entry never exists
 			// without its container.
-			if err := writeFileAtomic(s.keyPath(id), sealed); err != nil {
+			if err := atomicfile.Write(s.keyPath(id), sealed, 0o600); err != nil {
 				return err
 			}
 			e := &Entry{ID: id, List: ListPersonal, Cert: leaf, HasKey: true, Added: s.now(), Source: filepath.Base(name)}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"github.com/podpis/podpis/internal/atomicfile"
 )
 
 // PrivateKey unlocks the key of a personal certificate: with the password
@@ -105,7 +107,7 @@ func (s *Store) ChangePassword(id string, ask PasswordFunc, newPassword string, 
 	}
 	_, kerr := s.keyring.Get(KeyringService, e.ID)
 	wasRemembered := kerr == nil
-	if err := s.write(func() error { return writeFileAtomic(s.keyPath(e.ID), sealed) }); err != nil {
+	if err := s.write(func() error { return atomicfile.Write(s.keyPath(e.ID), sealed, 0o600) }); err != nil {
 		return err
 	}
 	if remember || wasRemembered {

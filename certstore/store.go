@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/podpis/podpis/certstore/cert"
+	"github.com/podpis/podpis/internal/atomicfile"
 )
 
 // List names one of the certificate lists.
@@ -161,8 +162,8 @@ func (s *Store) write(f func() error) error {
 		return err
 	}
 	defer l.unlock()
-	removeStaleTemps(filepath.Join(s.dir, "certs"))
-	removeStaleTemps(filepath.Join(s.dir, "keys"))
+	atomicfile.RemoveStaleTemps(filepath.Join(s.dir, "certs"))
+	atomicfile.RemoveStaleTemps(filepath.Join(s.dir, "keys"))
 	return f()
 }
 
@@ -227,7 +228,7 @@ func (s *Store) writeEntry(e *Entry) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(s.entryPath(e.ID), data)
+	return atomicfile.Write(s.entryPath(e.ID), data, 0o600)
 }
 
 // Entries returns every certificate: personal first, then trusted roots,
@@ -335,10 +336,10 @@ func (s *Store) Delete(id string) error {
 		return err
 	}
 	return s.write(func() error {
-		if err := removeFile(s.entryPath(e.ID)); err != nil {
+		if err := atomicfile.Remove(s.entryPath(e.ID)); err != nil {
 			return fmt.Errorf("delete %s: %w", e.ID, err)
 		}
-		if err := removeFile(s.keyPath(e.ID)); err != nil {
+		if err := atomicfile.Remove(s.keyPath(e.ID)); err != nil {
 			return fmt.Errorf("delete key container %s: %w", e.ID, err)
 		}
 		if e.HasKey {

@@ -8,10 +8,12 @@ set -euo pipefail
 build_packages=(gcc libc6-dev pkg-config xorg-dev libgl1-mesa-dev)
 # xvfb/xauth: the GUI tests' own X server; openssl + gost engine: fixtures and
 # the independent GOST peer; softhsm2/opensc: a real PKCS#11 token;
-# gnome-keyring + dbus: a real Secret Service; imagemagick: screenshots.
+# gnome-keyring + dbus: a real Secret Service; imagemagick: screenshots;
+# x11-utils (xwininfo): waiting for the window; tesseract: reading the
+# screenshot to prove the list shows the imported certificate.
 # Fyne bundles its fonts, so no font package is needed.
 test_packages=(xvfb xauth openssl libengine-gost-openssl softhsm2 opensc
-	gnome-keyring dbus-daemon dbus-x11 imagemagick)
+	gnome-keyring dbus-daemon dbus-x11 imagemagick x11-utils tesseract-ocr tesseract-ocr-rus)
 
 case "${1:-}" in
 build) wanted=("${build_packages[@]}") ;;

@@ -80,12 +80,33 @@ func TestFindCommand(t *testing.T) {
 	}
 }
 
-func TestLooksLikeFlagAndIsCommand(t *testing.T) {
-	for arg, want := range map[string]bool{"--help": true, "-h": true, "--store": true, "--lang=ru": true,
-		"-": false, "file.p12": false, "": false, "--": true,
-		"--version": true, "--expiring=3": true, "-psn_0_12345": false, "--nonsense": false} {
-		if got := LooksLikeFlag(arg); got != want {
-			t.Errorf("LooksLikeFlag(%q) = %v, want %v", arg, got, want)
+func TestForWindowAndIsCommand(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{nil, true},
+		{[]string{"gui"}, true},
+		{[]string{"gui", "--store", "/s"}, true},
+		{[]string{"--store", "/s"}, true},
+		{[]string{"--store=/s", "--lang", "ru"}, true},
+		{[]string{"--lang", "en", "file.p12"}, true},
+		{[]string{"file.p12", "other.cer"}, true},
+		{[]string{"-psn_0_12345"}, true},
+		{[]string{"--store", "list"}, true}, // a store folder named "list"
+		{[]string{"--", "list"}, false},
+		{[]string{"list"}, false},
+		{[]string{"--store", "/s", "list"}, false},
+		{[]string{"--lang=en", "import", "a.p12"}, false},
+		{[]string{"--help"}, false},
+		{[]string{"-h"}, false},
+		{[]string{"--version"}, false},
+		{[]string{"--json"}, false},
+		{[]string{"--expiring=3"}, false},
+		{[]string{"version"}, false},
+	} {
+		if got := ForWindow(tc.args); got != tc.want {
+			t.Errorf("ForWindow(%q) = %v, want %v", tc.args, got, tc.want)
 		}
 	}
 	for name, want := range map[string]bool{"import": true, "list": true, "show": true, "export": true,

@@ -99,27 +99,41 @@ func IsCommand(name string) bool {
 	return ok
 }
 
-// LooksLikeFlag reports whether arg is an option of the tool (--help,
-// --store DIR...), so that `podpis --lang en list` and `podpis --help` reach
-// the command line rather than the window. Options it does not know (such
-// as the -psn_... that old macOS Finders pass) are left to the window.
-func LooksLikeFlag(arg string) bool {
-	if arg == "--" {
-		return true
-	}
-	name, _, _, ok := splitFlag(arg)
-	if !ok {
-		return false
-	}
-	if name == "version" {
-		return true
-	}
+// ForWindow reports whether a command line is for the window rather than
+// the command-line tool: no command word, only the options the window takes
+// too (--store DIR, --lang L) and files to open, as a file manager passes
+// them on a double-click. "gui" is the window's own word. Anything else (a
+// command, --help, --version, an option of a command) is the tool's, so that
+// its mistakes get the tool's usage message. Options nobody knows (such as
+// the -psn_... that old macOS Finders pass) are left to the window.
+func ForWindow(args []string) bool {
+	known := map[string]flagSpec{}
 	for _, f := range allFlags() {
-		if f.name == name {
-			return true
+		known[f.name] = f
+	}
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if arg == "--" {
+			return len(args) == i+1 || !IsCommand(args[i+1])
+		}
+		name, _, hasValue, isFlag := splitFlag(arg)
+		if !isFlag {
+			if arg == "gui" {
+				return true
+			}
+			return !IsCommand(arg)
+		}
+		spec, ok := known[name]
+		switch {
+		case !ok && name != "version":
+			continue
+		case name != "store" && name != "lang":
+			return false
+		case spec.takesArgs && !hasValue:
+			i++
 		}
 	}
-	return false
+	return true
 }
 
 // allFlags are the global flags and those of every command.

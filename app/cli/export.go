@@ -3,12 +3,12 @@ package cli
 import (
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/podpis/podpis/certstore"
 	"github.com/podpis/podpis/certstore/cert"
 	"github.com/podpis/podpis/certstore/format"
+	"github.com/podpis/podpis/internal/atomicfile"
 )
 
 type exportJSON struct {
@@ -94,14 +94,10 @@ func runExport(r *runner, a *parsedArgs) int {
 	return exitOK
 }
 
-// writeNewFile writes data to path atomically: into a temporary file in the
-// same folder, synced, then moved into place. Without force an existing file
-// is never replaced, not even one that appears while we write: the final
-// step is a hard link, which fails if the name is taken.
+// writeNewFile writes data to path atomically. Without force an existing
+// file is never replaced, not even one that appears while we write.
+// Certificates are public: 0644, readable like any exported file.
 func writeNewFile(path string, data []byte, force bool) error {
-	fail := func(err error) error {
-		return newError("write-failed", map[string]any{"File": path, "Detail": reason(err)}, err)
-	}
 	if fi, err := os.Stat(path); err == nil {
 		if fi.IsDir() {
 			return newError("output-is-directory", map[string]any{"File": path}, nil)
@@ -110,57 +106,15 @@ func writeNewFile(path string, data []byte, force bool) error {
 			return newError("output-exists", map[string]any{"File": path}, nil)
 		}
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fail(err)
-	}
-	tmpName := tmp.Name()
-	defer os.Remove(tmpName) // a no-op once renamed or linked and removed
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fail(err)
-	}
-	// Certificates are public: readable by everyone like any exported file.
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fail(err)
-	}
+	write := atomicfile.WriteNew
 	if force {
-		err = os.Rename(tmpName, path)
-	} else {
-		err = os.Link(tmpName, path)
+		write = atomicfile.Write
+	}
+	if err := write(path, data, 0o644); err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return newError("output-exists", map[string]any{"File": path}, nil)
 		}
-		if err != nil {
-			// Some file systems (FAT on a USB stick) have no hard links:
-			// check and rename instead, accepting the small race.
-			if _, statErr := os.Lstat(path); statErr == nil {
-				return newError("output-exists", map[string]any{"File": path}, nil)
-			}
-			err = os.Rename(tmpName, path)
-		}
+		return newError("write-failed", map[string]any{"File": path, "Detail": reason(err)}, err)
 	}
-	if err != nil {
-		return fail(err)
-	}
-	syncDir(dir)
 	return nil
-}
-
-// syncDir makes a rename durable; where folders cannot be synced (Windows),
-// there is nothing more to do.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
 }

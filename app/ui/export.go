@@ -11,6 +11,7 @@ import (
 
 	"github.com/podpis/podpis/certstore"
 	"github.com/podpis/podpis/certstore/format"
+	"github.com/podpis/podpis/internal/atomicfile"
 )
 
 // exportFormat is a file format a certificate can be saved in.
@@ -36,51 +37,16 @@ func (f exportFormat) extension() string {
 	}
 }
 
-// chainOf returns e followed by its issuers found among entries, up to a
-// self-signed root or the first issuer missing. An issuer is a certificate
-// whose subject is the issuer's name and whose key identifier, when both
-// sides have one, matches.
-func chainOf(e *certstore.Entry, entries []*certstore.Entry) []*certstore.Entry {
-	chain := []*certstore.Entry{e}
-	seen := map[string]bool{e.ID: true}
-	for cur := e; !cur.Cert.IsSelfSigned(); {
-		var issuer *certstore.Entry
-		for _, cand := range entries {
-			c := cand.Cert
-			if seen[cand.ID] || !bytes.Equal(c.RawSubject, cur.Cert.RawIssuer) {
-				continue
-			}
-			aki, ski := cur.Cert.AuthorityKeyID, c.SubjectKeyID
-			if len(aki) > 0 && len(ski) > 0 && !bytes.Equal(aki, ski) {
-				continue
-			}
-			issuer = cand
-			break
-		}
-		if issuer == nil {
-			break
-		}
-		chain = append(chain, issuer)
-		seen[issuer.ID] = true
-		cur = issuer
-	}
-	return chain
-}
-
-// exportData encodes e (with its chain from entries when withChain) in f.
-// DER holds one certificate, so the chain is not offered for it.
-func exportData(e *certstore.Entry, entries []*certstore.Entry, f exportFormat, withChain bool) []byte {
-	certs := []*certstore.Entry{e}
-	if withChain && f != exportDER {
-		certs = chainOf(e, entries)
-	}
-	ders := make([][]byte, len(certs))
-	for i, c := range certs {
+// exportData encodes chain (the certificate first, then its issuers) in f.
+// DER holds one certificate, so only the first is written.
+func exportData(chain []*certstore.Entry, f exportFormat) []byte {
+	ders := make([][]byte, len(chain))
+	for i, c := range chain {
 		ders[i] = c.Cert.Raw
 	}
 	switch f {
 	case exportDER:
-		return bytes.Clone(e.Cert.Raw)
+		return bytes.Clone(ders[0])
 	case exportP7B:
 		return format.EncodePKCS7(ders)
 	default:
@@ -156,9 +122,9 @@ func (w *mainWindow) showExport(e *certstore.Entry) {
 }
 
 // saveExport asks where to save. Fyne's save dialog asks before replacing
-// an existing file, so nothing is overwritten silently.
+// an existing file, so nothing is overwritten silently; the file is then
+// written atomically, so a failure midway never leaves half a certificate.
 func (w *mainWindow) saveExport(e *certstore.Entry, f exportFormat, withChain bool) {
-	data := exportData(e, w.entries, f, withChain)
 	save := dialog.NewFileSave(func(writer fyne.URIWriteCloser, err error) {
 		if err != nil {
 			w.showError(err)
@@ -168,17 +134,35 @@ func (w *mainWindow) saveExport(e *certstore.Entry, f exportFormat, withChain bo
 			return // cancelled
 		}
 		w.background(func() {
-			_, werr := writer.Write(data)
-			cerr := writer.Close()
-			w.do(func() {
-				if werr == nil {
-					werr = cerr
-				}
-				w.showError(werr)
-			})
+			err := w.writeExport(writer, e, f, withChain)
+			w.do(func() { w.showError(err) })
 		})
 	}, w.window)
 	save.SetFileName(fileNameFor(e, f))
 	save.Resize(fyne.NewSize(800, 560))
 	save.Show()
+}
+
+// writeExport builds the chain from the store and writes the file. Fyne
+// hands over an open writer; for a local file it is closed unused and the
+// data goes through atomicfile instead.
+func (w *mainWindow) writeExport(writer fyne.URIWriteCloser, e *certstore.Entry, f exportFormat, withChain bool) error {
+	chain := []*certstore.Entry{e}
+	if withChain && f != exportDER {
+		var err error
+		if chain, _, err = w.store.Chain(e.ID); err != nil {
+			writer.Close()
+			return err
+		}
+	}
+	data := exportData(chain, f)
+	if writer.URI().Scheme() == "file" {
+		writer.Close()
+		return atomicfile.Write(writer.URI().Path(), data, 0o644)
+	}
+	_, err := writer.Write(data)
+	if cerr := writer.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -6,10 +6,13 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/podpis/podpis/assets"
@@ -187,25 +190,18 @@ func TestExportData(t *testing.T) {
 	root := newRoot(t, "Корень")
 	leaf := entryFor(t, root.issuePerson(t, "Лист", testNow.Add(-day), testNow.Add(day)).cert, certstore.ListPersonal)
 	rootEntry := entryFor(t, root.cert, certstore.ListRoot)
-	stranger := entryFor(t, newRoot(t, "Корень").cert, certstore.ListRoot) // same name, other key
-	entries := []*certstore.Entry{leaf, stranger, rootEntry}
+	// Choosing the issuer (same name, other key) is certstore.Chain's and tested there.
 
-	if chain := chainOf(leaf, entries); len(chain) != 2 || chain[1] != rootEntry {
-		t.Fatalf("chain %v, want leaf and its own root", chain)
-	}
-	if chain := chainOf(rootEntry, entries); len(chain) != 1 {
-		t.Fatalf("chain of a root %v", chain)
-	}
-
-	if der := exportData(leaf, entries, exportDER, true); !bytes.Equal(der, leaf.Cert.Raw) {
+	chain := []*certstore.Entry{leaf, rootEntry}
+	if der := exportData(chain, exportDER); !bytes.Equal(der, leaf.Cert.Raw) {
 		t.Error("DER export is not the certificate")
 	}
-	block, rest := pem.Decode(exportData(leaf, entries, exportPEM, false))
+	block, rest := pem.Decode(exportData(chain[:1], exportPEM))
 	if block == nil || block.Type != "CERTIFICATE" || !bytes.Equal(block.Bytes, leaf.Cert.Raw) || len(bytes.TrimSpace(rest)) != 0 {
 		t.Error("PEM export without chain is not one certificate block")
 	}
 	for _, f := range []exportFormat{exportPEM, exportP7B} {
-		sniffed, err := format.Sniff(exportData(leaf, entries, f, true))
+		sniffed, err := format.Sniff(exportData(chain, f))
 		if err != nil {
 			t.Fatalf("%s export does not read back: %v", f, err)
 		}
@@ -240,5 +236,30 @@ func TestExportDialogOffersChainExceptForDER(t *testing.T) {
 	})
 	if d.chosen() != exportDER || !d.chain.Disabled() || d.chain.Checked {
 		t.Errorf("DER chosen: chain disabled %v, checked %v", d.chain.Disabled(), d.chain.Checked)
+	}
+}
+
+func TestWriteExportWritesTheFile(t *testing.T) {
+	h := newHarness(t, i18n.Russian)
+	storeFixtures(h)
+	e := h.selectRow("Иванов Иван Иванович")
+	path := filepath.Join(t.TempDir(), "out.p7b")
+	writer, err := storage.Writer(storage.NewFileURI(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.w.writeExport(writer, e, exportP7B, true); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sniffed, err := format.Sniff(data)
+	if err != nil || !sniffed.PKCS7 || !bytes.Equal(sniffed.Certificates[0], e.Cert.Raw) {
+		t.Fatalf("exported file: %v, %+v", err, sniffed)
+	}
+	if names, _ := os.ReadDir(filepath.Dir(path)); len(names) != 1 {
+		t.Fatalf("files next to the export: %v", names)
 	}
 }

@@ -9,18 +9,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", dir, err)
-	}
-	return nil
-}
-
 // fileLock is an exclusive advisory lock on a file, held across processes:
 // flock locks belong to the open file description, so two Store values in one
 // process exclude each other too.

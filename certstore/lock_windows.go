@@ -9,9 +9,6 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// Windows has no way to fsync a directory; NTFS journals the rename itself.
-func syncDir(string) error { return nil }
-
 type fileLock struct{ f *os.File }
 
 func lockFile(path string) (*fileLock, error) {
