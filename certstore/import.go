@@ -71,7 +71,7 @@ type ImportResult struct {
 // directories and files over the size limits before reading them.
 func (s *Store) ImportFile(path string, opts ImportOptions) (*ImportResult, error) {
 	name := filepath.Base(path)
-	data, err := readLimited(path, MaxContainerFileSize)
+	data, err := readImportFile(path)
 	if err != nil {
 		return nil, &FileError{File: path, Err: err}
 	}
@@ -87,8 +87,43 @@ func (s *Store) ImportFile(path string, opts ImportOptions) (*ImportResult, erro
 	return res, nil
 }
 
-// readLimited reads a regular file of at most limit bytes.
-func readLimited(path string, limit int64) ([]byte, error) {
+// readImportFile reads a file to import, refusing it by size before reading
+// it whole: over MaxContainerFileSize always; over MaxCertificateFileSize
+// unless its first bytes are those of a PFX, the only large thing imported.
+func readImportFile(path string) ([]byte, error) {
+	return readLimited(path, func(f *os.File, size int64) error {
+		if size > MaxContainerFileSize {
+			return tooLarge(size, MaxContainerFileSize)
+		}
+		head := make([]byte, 16)
+		n, _ := io.ReadFull(f, head)
+		if !looksLikePFX(head[:n]) {
+			return tooLarge(size, MaxCertificateFileSize)
+		}
+		_, err := f.Seek(0, io.SeekStart)
+		return err
+	}, MaxContainerFileSize)
+}
+
+func tooLarge(size, limit int64) error {
+	return errWith(ErrTooLarge, map[string]any{"Size": size, "Limit": limit}, nil)
+}
+
+// looksLikePFX: DER or BER SEQUENCE { INTEGER 3, ... } (RFC 7292 PFX version 3).
+func looksLikePFX(head []byte) bool {
+	if len(head) < 5 || head[0] != 0x30 {
+		return false
+	}
+	i := 2
+	if l := head[1]; l > 0x80 {
+		i += int(l & 0x7f)
+	}
+	return len(head) >= i+3 && head[i] == 0x02 && head[i+1] == 0x01 && head[i+2] == 0x03
+}
+
+// readLimited reads a regular file of at most limit bytes; check may refuse
+// it by its size (and first bytes) before it is read whole.
+func readLimited(path string, check func(f *os.File, size int64) error, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, errWith(ErrUnreadable, map[string]any{"Detail": osReason(err)}, err)
@@ -101,8 +136,10 @@ func readLimited(path string, limit int64) ([]byte, error) {
 	if fi.IsDir() {
 		return nil, errWith(ErrIsDirectory, nil, nil)
 	}
-	if fi.Size() > limit {
-		return nil, errWith(ErrTooLarge, map[string]any{"Size": fi.Size(), "Limit": limit}, nil)
+	if fi.Size() > MaxCertificateFileSize {
+		if err := check(f, fi.Size()); err != nil {
+			return nil, err
+		}
 	}
 	// The size can change under us (a pipe, a growing file): read one byte
 	// more than allowed to notice.
@@ -111,7 +148,7 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, errWith(ErrUnreadable, map[string]any{"Detail": osReason(err)}, err)
 	}
 	if int64(len(data)) > limit {
-		return nil, errWith(ErrTooLarge, map[string]any{"Size": len(data), "Limit": limit}, nil)
+		return nil, tooLarge(int64(len(data)), limit)
 	}
 	return data, nil
 }
@@ -257,7 +294,9 @@ func (s *Store) Trust(name string, data []byte) (*ImportResult, error) {
 
 // TrustFile is Trust on a file, with the same checks as ImportFile.
 func (s *Store) TrustFile(path string) (*ImportResult, error) {
-	data, err := readLimited(path, MaxCertificateFileSize)
+	data, err := readLimited(path, func(_ *os.File, size int64) error {
+		return tooLarge(size, MaxCertificateFileSize)
+	}, MaxCertificateFileSize)
 	if err != nil {
 		return nil, &FileError{File: path, Err: err}
 	}

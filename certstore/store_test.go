@@ -556,6 +556,24 @@ func TestFileErrors(t *testing.T) {
 	if err := os.WriteFile(bigCert, padded, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Over 1 MiB: refused as a certificate by its first bytes, or read
+	// (and judged by content) when it starts like a PFX.
+	notPFX := filepath.Join(dir, "big.cer")
+	if err := os.WriteFile(notPFX, bytes.Repeat([]byte("MIIB"), MaxCertificateFileSize/2), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pfxHead := filepath.Join(dir, "big-head.pfx")
+	if err := os.WriteFile(pfxHead, append([]byte{0x30, 0x83, 0x20, 0x00, 0x00, 0x02, 0x01, 0x03}, make([]byte, 2<<20)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.ImportFile(notPFX, ImportOptions{})
+	var se *Error
+	if !errors.As(err, &se) || se.Code() != "file-too-large" || se.Params()["Limit"] != int64(MaxCertificateFileSize) {
+		t.Errorf("2 MiB non-PFX: %v, want too large with the certificate limit", err)
+	}
+	if _, err := s.ImportFile(pfxHead, ImportOptions{}); err == nil || errors.Is(err, ErrTooLarge) {
+		t.Errorf("2 MiB PFX-like file: %v, want it read and judged by content", err)
+	}
 	cases := []struct {
 		path string
 		want error
