@@ -16,7 +16,7 @@ export CGO_ENABLED := 1
 FUZZTIME ?= 20s
 BINARY := bin/podpis
 
-.PHONY: help deps deps-build deps-test build run test bench fuzz package clean
+.PHONY: help deps deps-build deps-test deps-bench build run test bench fuzz package clean
 
 help:
 	@echo "make run       build and open Podpis (installs build packages if missing)"
@@ -36,6 +36,9 @@ deps-build:
 deps-test:
 	@scripts/deps.sh test
 
+deps-bench:
+	@scripts/deps.sh bench
+
 # Always handed to go build, which knows best whether anything changed.
 build: deps-build
 	go build -o $(BINARY) ./app
@@ -46,7 +49,7 @@ run: build
 test: deps-test
 	@FUZZTIME=$(FUZZTIME) scripts/test.sh
 
-bench: deps-test
+bench: deps-bench
 	go test -run='^$$' -bench=. -benchmem ./...
 	@scripts/ratios.sh
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# deps.sh build|test — installs the Debian packages Podpis needs to build
+# deps.sh build|test|bench — installs the Debian packages Podpis needs to build
 # (build) or to run every test (test) when they are missing. A second run with
 # everything present only asks dpkg and takes a fraction of a second.
 # Needs no terminal: apt-get runs non-interactively, with sudo only when not root.
@@ -15,11 +15,16 @@ build_packages=(gcc libc6-dev pkg-config xorg-dev libgl1-mesa-dev)
 test_packages=(xvfb xauth openssl libengine-gost-openssl softhsm2 opensc
 	gnome-keyring dbus-daemon dbus-x11 imagemagick x11-utils tesseract-ocr tesseract-ocr-rus)
 
+# libssl-dev: make bench builds small C reference programs that load
+# OpenSSL's gost engine in-process, to compare against in the same run.
+bench_packages=(libssl-dev)
+
 case "${1:-}" in
 build) wanted=("${build_packages[@]}") ;;
 test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
+bench) wanted=("${build_packages[@]}" "${test_packages[@]}" "${bench_packages[@]}") ;;
 *)
-	echo "usage: $0 build|test" >&2
+	echo "usage: $0 build|test|bench" >&2
 	exit 2
 	;;
 esac
