@@ -3,6 +3,7 @@ package certstore
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -83,3 +84,41 @@ func (NoKeyring) Set(string, string, string) error {
 	return errWith(ErrKeyring, map[string]any{"Detail": "switched off"}, nil)
 }
 func (NoKeyring) Delete(string, string) error { return ErrSecretNotFound }
+
+// MemoryKeyring keeps secrets in this process only: for tests of code that
+// remembers passwords, and for a session that should remember without
+// touching the OS keyring. The zero value is ready to use.
+type MemoryKeyring struct {
+	mu      sync.Mutex
+	secrets map[string]string
+}
+
+func (k *MemoryKeyring) Get(service, account string) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	s, ok := k.secrets[service+"\x00"+account]
+	if !ok {
+		return "", ErrSecretNotFound
+	}
+	return s, nil
+}
+
+func (k *MemoryKeyring) Set(service, account, secret string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.secrets == nil {
+		k.secrets = map[string]string{}
+	}
+	k.secrets[service+"\x00"+account] = secret
+	return nil
+}
+
+func (k *MemoryKeyring) Delete(service, account string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, ok := k.secrets[service+"\x00"+account]; !ok {
+		return ErrSecretNotFound
+	}
+	delete(k.secrets, service+"\x00"+account)
+	return nil
+}

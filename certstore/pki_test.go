@@ -12,7 +12,6 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -119,41 +118,9 @@ func writeTemp(t testing.TB, name string, data []byte) string {
 	return p
 }
 
-// memKeyring is an in-memory Keyring for tests of the store's own logic;
+// newMemKeyring is an in-memory keyring for tests of the store's own logic;
 // the real Secret Service is exercised by TestOSKeyring.
-type memKeyring struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func newMemKeyring() *memKeyring { return &memKeyring{m: map[string]string{}} }
-
-func (k *memKeyring) Get(service, account string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.m[service+"/"+account]
-	if !ok {
-		return "", ErrSecretNotFound
-	}
-	return v, nil
-}
-
-func (k *memKeyring) Set(service, account, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.m[service+"/"+account] = secret
-	return nil
-}
-
-func (k *memKeyring) Delete(service, account string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if _, ok := k.m[service+"/"+account]; !ok {
-		return ErrSecretNotFound
-	}
-	delete(k.m, service+"/"+account)
-	return nil
-}
+func newMemKeyring() *MemoryKeyring { return &MemoryKeyring{} }
 
 func openTestStore(t testing.TB, kr Keyring) *Store {
 	t.Helper()

@@ -131,40 +131,7 @@ func (f *fakeTerminal) ReadLine(prompt string) (string, error) {
 }
 
 // memKeyring is a keyring in memory, for --remember.
-type memKeyring struct {
-	mu      sync.Mutex
-	secrets map[string]string
-}
-
-func (k *memKeyring) Get(service, account string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	s, ok := k.secrets[service+"/"+account]
-	if !ok {
-		return "", certstore.ErrSecretNotFound
-	}
-	return s, nil
-}
-
-func (k *memKeyring) Set(service, account, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.secrets == nil {
-		k.secrets = map[string]string{}
-	}
-	k.secrets[service+"/"+account] = secret
-	return nil
-}
-
-func (k *memKeyring) Delete(service, account string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if _, ok := k.secrets[service+"/"+account]; !ok {
-		return certstore.ErrSecretNotFound
-	}
-	delete(k.secrets, service+"/"+account)
-	return nil
-}
+type memKeyring = certstore.MemoryKeyring
 
 // Russian attribute and extension OIDs used by the fixtures.
 var (

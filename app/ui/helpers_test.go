@@ -38,41 +38,17 @@ const day = 24 * time.Hour
 // memKeyring is an in-memory certstore.Keyring. With refuse set it answers
 // like a desktop without a keyring.
 type memKeyring struct {
-	mu      sync.Mutex
-	secrets map[string]string
-	refuse  bool
+	certstore.MemoryKeyring
+	refuse bool
 }
 
-func newMemKeyring() *memKeyring { return &memKeyring{secrets: map[string]string{}} }
-
-func (k *memKeyring) Get(service, account string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	s, ok := k.secrets[service+"/"+account]
-	if !ok {
-		return "", certstore.ErrSecretNotFound
-	}
-	return s, nil
-}
+func newMemKeyring() *memKeyring { return &memKeyring{} }
 
 func (k *memKeyring) Set(service, account, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	if k.refuse {
 		return errors.New("no keyring here")
 	}
-	k.secrets[service+"/"+account] = secret
-	return nil
-}
-
-func (k *memKeyring) Delete(service, account string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if _, ok := k.secrets[service+"/"+account]; !ok {
-		return certstore.ErrSecretNotFound
-	}
-	delete(k.secrets, service+"/"+account)
-	return nil
+	return k.MemoryKeyring.Set(service, account, secret)
 }
 
 // harness is a main window on fyne's test driver, over a temporary store.

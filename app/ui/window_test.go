@@ -266,7 +266,7 @@ func TestDeleteAsksFirstAndWarnsAboutThePrivateKey(t *testing.T) {
 	if h.w.banner.content.Visible() {
 		t.Error("banner still warns about the deleted certificate")
 	}
-	if h.keyring.secrets[certstore.KeyringService+"/"+mine.ID] != "" {
+	if _, err := h.keyring.Get(certstore.KeyringService, mine.ID); err == nil {
 		t.Error("remembered password of the deleted container is still in the keyring")
 	}
 }
