@@ -279,6 +279,20 @@ func (r *runner) openStore() (*certstore.Store, error) {
 	return s, nil
 }
 
+// storeEntry opens the store and finds the certificate a command names by
+// its ID or a prefix of it.
+func (r *runner) storeEntry(id string) (*certstore.Store, *certstore.Entry, error) {
+	store, err := r.openStore()
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := store.Get(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return store, e, nil
+}
+
 // problem is an error as the user sees it, and as --json prints it. Code is
 // one of DESIGN's problem codes, which scripts rely on; Reason is the
 // precise cause (e.g. "truncated-der", "not-found") for support staff.

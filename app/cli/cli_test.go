@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -94,7 +95,7 @@ func TestImportListShowExportDelete(t *testing.T) {
 		byID[it.ID] = it
 	}
 	if it := byID[thumbprint(leaf)]; it.List != "other" || it.SubjectCommonName != "Alice" || it.IssuerCommonName != "Test Intermediate CA" ||
-		it.Status != "valid" || it.HasKey || it.NotAfter.IsZero() || it.Serial != leaf.SerialNumber.Text(16) {
+		it.Status != "valid" || it.HasKey || it.NotAfter.IsZero() || it.Serial != hex.EncodeToString(leaf.SerialNumber.Bytes()) {
 		t.Errorf("leaf item = %+v", it)
 	}
 	if it := byID[thumbprint(p.root)]; !it.UntrustedRoot || it.List != "intermediate" {
@@ -425,7 +426,7 @@ func TestShowRussianAttributes(t *testing.T) {
 		"Средства электронной подписи и УЦ издателя", "ПАК «КриптоПро УЦ» версии 2.0", "СФ/128-0002",
 		"Срок действия закрытого ключа", "Цифровая подпись", "Неотрекаемость", "Проверка подлинности клиента",
 		"http://127.0.0.1/test.crl", "OCSP: http://127.0.0.1/ocsp", "http://127.0.0.1/ca.cer",
-		"SHA-256", id, "Серийный номер", leaf.SerialNumber.Text(16), "не удостоверяющий центр",
+		"SHA-256", id, "Серийный номер", hex.EncodeToString(leaf.SerialNumber.Bytes()), "не удостоверяющий центр",
 		"Идентификатор ключа центра сертификатов", hexString(leaf.AuthorityKeyId), "Другие пользователи",
 	} {
 		if !strings.Contains(r.stdout, s) {
@@ -455,7 +456,7 @@ func TestShowRussianAttributes(t *testing.T) {
 	if attrs["1.2.643.3.131.1.1"] != "123456789012" || attrs["1.2.643.100.4"] != "7700000000" || attrs["1.2.3.4.5"] != "custom value" {
 		t.Errorf("subject attributes = %v", attrs)
 	}
-	if info.ID != id || info.PublicKey.Family != "rsa" || info.PublicKey.Bits != 2048 || info.Serial != leaf.SerialNumber.Text(16) ||
+	if info.ID != id || info.PublicKey.Family != "rsa" || info.PublicKey.Bits != 2048 || info.Serial != hex.EncodeToString(leaf.SerialNumber.Bytes()) ||
 		len(info.Policies) != 2 || info.Policies[0].Key != "kc1" || info.SubjectSignTool != "СКЗИ «КриптоПро CSP»" ||
 		len(info.IssuerSignTool) != 4 || info.PrivateKeyUsagePeriod == nil || info.PrivateKeyUsagePeriod.NotAfter == nil ||
 		info.BasicConstraints == nil || info.BasicConstraints.CA || len(info.KeyUsage) != 2 || info.KeyUsage[0] != "digitalSignature" ||

@@ -8,11 +8,7 @@ import (
 // terminal unless --yes; without a terminal it needs --yes, so that a script
 // with a wrong ID cannot destroy a key by accident.
 func runDelete(r *runner, a *parsedArgs) int {
-	store, err := r.openStore()
-	if err != nil {
-		return r.fail(err)
-	}
-	e, err := store.Get(a.positional[0])
+	store, e, err := r.storeEntry(a.positional[0])
 	if err != nil {
 		return r.fail(err)
 	}

@@ -40,11 +40,7 @@ func runExport(r *runner, a *parsedArgs) int {
 	if form == "der" && withChain {
 		return r.fail(usageError("der-one-certificate", nil))
 	}
-	store, err := r.openStore()
-	if err != nil {
-		return r.fail(err)
-	}
-	e, err := store.Get(a.positional[0])
+	store, e, err := r.storeEntry(a.positional[0])
 	if err != nil {
 		return r.fail(err)
 	}

@@ -63,7 +63,7 @@ func runList(r *runner, a *parsedArgs) int {
 				SubjectCommonName: e.Cert.Subject.CommonName(),
 				Issuer:            e.Cert.Issuer.String(),
 				IssuerCommonName:  e.Cert.Issuer.CommonName(),
-				Serial:            serialHex(e.Cert),
+				Serial:            e.Cert.SerialHex(),
 				NotBefore:         e.Cert.NotBefore.UTC(),
 				NotAfter:          e.Cert.NotAfter.UTC(),
 				Status:            string(st.Validity),
@@ -164,19 +164,4 @@ func displayName(n cert.Name) string {
 		return cn
 	}
 	return n.String()
-}
-
-func serialHex(c *cert.Certificate) string {
-	if c.SerialNumber == nil {
-		return ""
-	}
-	b := c.SerialNumber.Bytes()
-	if len(b) == 0 {
-		return "00"
-	}
-	if c.SerialNumber.Sign() < 0 {
-		// Negative serials break RFC 5280 but occur; show the sign.
-		return "-" + fmt.Sprintf("%x", b)
-	}
-	return fmt.Sprintf("%x", b)
 }

@@ -124,11 +124,7 @@ func keyUsageBits() []struct {
 }
 
 func runShow(r *runner, a *parsedArgs) int {
-	store, err := r.openStore()
-	if err != nil {
-		return r.fail(err)
-	}
-	e, err := store.Get(a.positional[0])
+	store, e, err := r.storeEntry(a.positional[0])
 	if err != nil {
 		return r.fail(err)
 	}
@@ -180,7 +176,7 @@ func (r *runner) describe(store *certstore.Store, e *certstore.Entry) showJSON {
 		Source:                e.Source,
 		Added:                 e.Added.UTC(),
 		Version:               c.Version,
-		Serial:                serialHex(c),
+		Serial:                c.SerialHex(),
 		Subject:               r.nameJSON(c.Subject),
 		Issuer:                r.nameJSON(c.Issuer),
 		NotBefore:             c.NotBefore.UTC(),

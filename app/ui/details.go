@@ -65,7 +65,7 @@ func describeEntry(tr *translator, e *certstore.Entry, now time.Time, remembered
 	if c.PrivateKeyNotBefore != nil || c.PrivateKeyNotAfter != nil {
 		add(&general, "ui.details.key-period", keyPeriod(tr, c.PrivateKeyNotBefore, c.PrivateKeyNotAfter))
 	}
-	add(&general, "ui.details.serial", serialHex(c))
+	add(&general, "ui.details.serial", strings.ToUpper(c.SerialHex()))
 	add(&general, "ui.details.public-key", publicKeyText(tr, c))
 	add(&general, "ui.details.signature-algorithm", oidName(tr, c.SignatureAlgorithm))
 	add(&general, "ui.details.key-usage", keyUsageText(tr, c))
@@ -129,19 +129,6 @@ func oidNames(tr *translator, oids []asn1.ObjectIdentifier) string {
 		names[i] = oidName(tr, o)
 	}
 	return strings.Join(names, ", ")
-}
-
-// serialHex is the serial number as CAs and CryptoPro print it: upper-case
-// hex, an even number of digits.
-func serialHex(c *cert.Certificate) string {
-	if c.SerialNumber == nil {
-		return ""
-	}
-	s := strings.ToUpper(c.SerialNumber.Text(16))
-	if len(s)%2 == 1 {
-		s = "0" + s
-	}
-	return s
 }
 
 func keyPeriod(tr *translator, from, to *time.Time) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/asn1"
+	"encoding/hex"
 	"fmt"
 )
 
@@ -48,4 +49,22 @@ func (c *Certificate) ToX509() (*x509.Certificate, error) {
 		return nil, fmt.Errorf("crypto/x509 cannot load certificate %s: %w", c.Thumbprint(), err)
 	}
 	return xc, nil
+}
+
+// SerialHex is the serial number as people compare it with what CAs and
+// OpenSSL print: lower-case hex of its bytes, an even number of digits
+// ("072d…", not "72d…"). A negative serial (RFC 5280 forbids it, some CAs
+// issued them) is shown with a minus sign.
+func (c *Certificate) SerialHex() string {
+	if c.SerialNumber == nil {
+		return ""
+	}
+	b := c.SerialNumber.Bytes()
+	if len(b) == 0 {
+		return "00"
+	}
+	if c.SerialNumber.Sign() < 0 {
+		return "-" + hex.EncodeToString(b)
+	}
+	return hex.EncodeToString(b)
 }
