@@ -52,13 +52,18 @@ func (w *mainWindow) importFiles(paths []string) {
 	if len(paths) == 0 {
 		return
 	}
+	w.importButton.Disable()
+	w.progress.start(len(paths))
 	w.background(func() {
 		outcomes := make([]importOutcome, 0, len(paths))
-		for _, path := range paths {
+		for i, path := range paths {
+			w.do(func() { w.progress.file(i, filepath.Base(path)) })
 			outcomes = append(outcomes, w.importFile(path))
 		}
 		entries, listErr := w.store.Entries()
 		w.do(func() {
+			w.progress.stop()
+			w.importButton.Enable()
 			if listErr == nil {
 				w.setEntries(entries, firstAdded(outcomes))
 			}
@@ -206,4 +211,41 @@ func (w *mainWindow) reportImport(outcomes []importOutcome) {
 	s.dialog.Resize(fyne.NewSize(560, min(120+float32(len(lines))*60, 480)))
 	w.summary = s
 	s.dialog.Show()
+}
+
+// importProgress is the toolbar's "Импорт: 3 из 10 — file.p12" with a bar,
+// shown only while files are being imported: sealing each key takes a
+// noticeable moment, and a dropped folder's worth of files takes seconds.
+type importProgress struct {
+	tr      *translator
+	bar     *widget.ProgressBar
+	label   *widget.Label
+	content *fyne.Container
+	total   int
+}
+
+func newImportProgress(tr *translator) *importProgress {
+	p := &importProgress{tr: tr, bar: widget.NewProgressBar(), label: widget.NewLabel("")}
+	p.bar.TextFormatter = func() string { return "" }
+	p.content = container.NewHBox(p.label, container.NewGridWrap(fyne.NewSize(160, p.bar.MinSize().Height), p.bar))
+	p.content.Hide()
+	return p
+}
+
+func (p *importProgress) start(total int) {
+	p.total = total
+	p.bar.Max = float64(total)
+	p.bar.SetValue(0)
+	p.content.Show()
+}
+
+// file says that file number i (from 0) is being imported now.
+func (p *importProgress) file(i int, name string) {
+	p.label.SetText(p.tr.text("ui.import.progress", map[string]any{"Done": i + 1, "Total": p.total, "File": name}))
+	p.bar.SetValue(float64(i))
+}
+
+func (p *importProgress) stop() {
+	p.bar.SetValue(p.bar.Max)
+	p.content.Hide()
 }

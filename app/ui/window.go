@@ -31,6 +31,8 @@ type mainWindow struct {
 	deleteButton  *widget.Button
 	trustButton   *widget.Button
 	refreshButton *widget.Button
+	// progress shows how far an import of several files has got.
+	progress *importProgress
 
 	banner  *expiryBanner
 	list    *certList
@@ -84,7 +86,9 @@ func newMainWindow(app fyne.App, store *certstore.Store, tr *translator, now fun
 	})
 	w.trustButton.Importance = widget.WarningImportance
 	w.refreshButton = widget.NewButtonWithIcon(tr.text("ui.action.refresh", nil), theme.ViewRefreshIcon(), func() { w.refresh("") })
-	toolbar := container.NewHBox(w.importButton, w.exportButton, w.deleteButton, w.trustButton, layout.NewSpacer(), w.refreshButton)
+	w.progress = newImportProgress(tr)
+	toolbar := container.NewHBox(w.importButton, w.exportButton, w.deleteButton, w.trustButton,
+		layout.NewSpacer(), w.progress.content, w.refreshButton)
 
 	w.banner = newExpiryBanner(tr)
 	w.list = newCertList(tr, w.selectEntry, w.unselect)

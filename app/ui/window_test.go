@@ -338,6 +338,14 @@ func TestPasswordPromptRetriesAfterWrongPassword(t *testing.T) {
 			h.importFiles(h.writeFile("secret.pfx", p12(t, me, nil, password)))
 
 			first := h.nextPrompt()
+			var busy bool
+			var progress string
+			h.act(func() {
+				busy, progress = h.w.progress.content.Visible() && h.w.importButton.Disabled(), h.w.progress.label.Text
+			})
+			if !busy || !strings.Contains(progress, "1") || !strings.Contains(progress, "secret.pfx") {
+				t.Errorf("while importing: progress shown %v, text %q", busy, progress)
+			}
 			if !strings.Contains(first.message.Text, "secret.pfx") || first.problem.Visible() || first.remember.Checked {
 				t.Fatalf("first prompt: message %q, problem shown %v, remember %v", first.message.Text, first.problem.Visible(), first.remember.Checked)
 			}
@@ -451,6 +459,9 @@ func TestImportOfSeveralFilesReportsEachFailure(t *testing.T) {
 	}
 	if len(h.w.entries) != 1 {
 		t.Errorf("%d entries after importing one good file", len(h.w.entries))
+	}
+	if h.w.progress.content.Visible() || h.w.importButton.Disabled() {
+		t.Error("import progress still shown after the import ended")
 	}
 }
 
