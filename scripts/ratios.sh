@@ -4,8 +4,20 @@
 #
 #   ratio NAME X    # podpis / openssl, higher is better
 #
-# (see DESIGN.md, "Benchmarks"). The comparisons arrive with the issues that
-# bring GOST hashing and signing; until then there is nothing to compare and
-# this prints nothing.
+# (see DESIGN.md, "Benchmarks"). Each comparison is a script
+# scripts/ratio-*.sh that measures both sides itself and prints its own
+# "ratio" lines (details may follow a '#'); they run one after another, in
+# name order, so they do not compete for the CPU. A script that fails is
+# reported on stderr and the others still run; the exit status is then 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+status=0
+shopt -s nullglob
+for script in scripts/ratio-*.sh; do
+	if ! bash "$script"; then
+		echo "ratios: $script failed" >&2
+		status=1
+	fi
+done
+exit "$status"

@@ -79,7 +79,10 @@ func commands() []command {
 		{name: "trust", minArgs: 1, maxArgs: -1, available: true, run: runTrust},
 		{name: "help", maxArgs: 1, available: true, run: runHelp},
 		{name: "version", maxArgs: 0, available: true, run: runVersion},
-		later("sign"), later("cosign"), later("verify"), later("check"), later("hash"), later("token"),
+		{name: "hash", minArgs: 1, maxArgs: -1, available: true, run: runHash, flags: []flagSpec{
+			{name: "alg", takesArgs: true},
+		}},
+		later("sign"), later("cosign"), later("verify"), later("check"), later("token"),
 	}
 }
 
