@@ -16,6 +16,8 @@ package oid
 
 import (
 	"encoding/asn1"
+
+	"github.com/podpis/podpis/internal/gost/gost3410"
 	"slices"
 )
 
@@ -142,10 +144,10 @@ var (
 	RSAEncryption = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1} // RFC 8017
 	ECPublicKey   = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}     // RFC 5480
 	Ed25519       = asn1.ObjectIdentifier{1, 3, 101, 112}             // RFC 8410: key and signature
-	GOST2012_256  = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 1, 1, 1}   // RFC 9215 id-tc26-gost3410-12-256
-	GOST2012_512  = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 1, 1, 2}   // RFC 9215 id-tc26-gost3410-12-512
-	GOST2001      = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 19}        // RFC 4357 id-GostR3410-2001
-	GOST94        = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 20}        // RFC 4357 id-GostR3410-94
+	GOST2012_256  = gost3410.OIDPublicKey2012_256
+	GOST2012_512  = gost3410.OIDPublicKey2012_512
+	GOST2001      = gost3410.OIDPublicKey2001
+	GOST94        = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 20} // RFC 4357 id-GostR3410-94
 )
 
 // Signature algorithms.
@@ -159,9 +161,9 @@ var (
 	ECDSAWithSHA256         = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
 	ECDSAWithSHA384         = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
 	ECDSAWithSHA512         = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}
-	GOST2012_256Streebog    = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 1, 3, 2} // id-tc26-signwithdigest-gost3410-12-256
-	GOST2012_512Streebog    = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 1, 3, 3} // id-tc26-signwithdigest-gost3410-12-512
-	GOST2001WithGOST3411_94 = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 3}       // id-GostR3411-94-with-GostR3410-2001
+	GOST2012_256Streebog    = gost3410.OIDSignWithDigest2012_256
+	GOST2012_512Streebog    = gost3410.OIDSignWithDigest2012_512
+	GOST2001WithGOST3411_94 = gost3410.OIDSignWithDigest2001
 )
 
 // Digest algorithms.
@@ -170,9 +172,9 @@ var (
 	SHA256      = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
 	SHA384      = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
 	SHA512      = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
-	Streebog256 = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 1, 2, 2} // id-tc26-gost3411-12-256
-	Streebog512 = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 1, 2, 3} // id-tc26-gost3411-12-512
-	GOST3411_94 = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 9}       // id-GostR3411-94
+	Streebog256 = gost3410.OIDStreebog256
+	Streebog512 = gost3410.OIDStreebog512
+	GOST3411_94 = gost3410.OIDGOST341194
 )
 
 // Named elliptic curves (RFC 5480).
@@ -185,23 +187,24 @@ var (
 
 // GOST R 34.10 parameter sets: TC26 (RFC 7836, RFC 9215) and CryptoPro
 // (RFC 4357), and the GOST R 34.11-94 digest parameter set that GOST
-// R 34.10-2001 keys name.
+// R 34.10-2001 keys name. GOST identifiers are owned by gost3410, where they
+// select curves and digests; this registry names them for people.
 var (
-	ParamSetTC26_256A            = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 1, 1}
-	ParamSetTC26_256B            = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 1, 2}
-	ParamSetTC26_256C            = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 1, 3}
-	ParamSetTC26_256D            = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 1, 4}
-	ParamSetTC26_512Test         = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 0}
-	ParamSetTC26_512A            = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 1}
-	ParamSetTC26_512B            = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 2}
-	ParamSetTC26_512C            = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 3}
-	ParamSetCryptoProTest        = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 35, 0}
-	ParamSetCryptoProA           = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 35, 1}
-	ParamSetCryptoProB           = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 35, 2}
-	ParamSetCryptoProC           = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 35, 3}
-	ParamSetCryptoProXchA        = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 36, 0}
-	ParamSetCryptoProXchB        = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 36, 1}
-	ParamSetGOST3411_94CryptoPro = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 30, 1}
+	ParamSetTC26_256A            = gost3410.OIDParamSetTC26_256A
+	ParamSetTC26_256B            = gost3410.OIDParamSetTC26_256B
+	ParamSetTC26_256C            = gost3410.OIDParamSetTC26_256C
+	ParamSetTC26_256D            = gost3410.OIDParamSetTC26_256D
+	ParamSetTC26_512Test         = gost3410.OIDParamSetTest512
+	ParamSetTC26_512A            = gost3410.OIDParamSetTC26_512A
+	ParamSetTC26_512B            = gost3410.OIDParamSetTC26_512B
+	ParamSetTC26_512C            = gost3410.OIDParamSetTC26_512C
+	ParamSetCryptoProTest        = gost3410.OIDParamSetTest256
+	ParamSetCryptoProA           = gost3410.OIDParamSetCryptoProA
+	ParamSetCryptoProB           = gost3410.OIDParamSetCryptoProB
+	ParamSetCryptoProC           = gost3410.OIDParamSetCryptoProC
+	ParamSetCryptoProXchA        = gost3410.OIDParamSetCryptoProXA
+	ParamSetCryptoProXchB        = gost3410.OIDParamSetCryptoProXB
+	ParamSetGOST3411_94CryptoPro = gost3410.OIDGOST341194CryptoProParamSet
 )
 
 // registry is the table behind Lookup, ByKey and All. It is an array, not a
