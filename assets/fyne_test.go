@@ -4,6 +4,10 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/lang"
+
+	// Fyne's lang package reads the locale in its init; this fixes a C or
+	// C.UTF-8 locale first, as the app does, so the test prints no Fyne error.
+	_ "github.com/podpis/podpis/internal/localeenv"
 )
 
 // The GUI loads the translation files with fyne (go-i18n underneath), which is
