@@ -15,11 +15,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
-	// Before fyne's lang package reads the locale: see its doc.
-	_ "github.com/podpis/podpis/internal/localeenv"
 	"github.com/podpis/podpis/assets"
 	"github.com/podpis/podpis/certstore"
 	"github.com/podpis/podpis/internal/i18n"
+
+	// Before fyne's lang package reads the locale: see its doc.
+	_ "github.com/podpis/podpis/internal/localeenv"
 )
 
 // AppID is the application ID, as in FyneApp.toml.
