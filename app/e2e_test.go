@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/podpis/podpis/internal/testenv"
 )
 
 // e2eDir holds what TestMain makes: the binary and the fixtures; it is
@@ -49,10 +51,7 @@ func TestMain(m *testing.M) {
 func needTool(t *testing.T, name string) {
 	t.Helper()
 	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required in CI but was not found: %v", name, err)
-		}
-		t.Skipf("%s not installed: %v", name, err)
+		testenv.Missing(t, "%s not installed: %v", name, err)
 	}
 }
 

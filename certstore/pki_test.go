@@ -137,13 +137,3 @@ func openTestStore(t testing.TB, kr Keyring) *Store {
 func fixedPassword(pw string) PasswordFunc {
 	return func(PasswordRequest) (string, error) { return pw, nil }
 }
-
-// requireTool fails under CI (where every tool must be installed by
-// `make test`) and skips elsewhere.
-func requireTool(t testing.TB, why string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("required for this test in CI: %s", why)
-	}
-	t.Skipf("not available: %s", why)
-}

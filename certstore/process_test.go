@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/podpis/podpis/internal/testenv"
 )
 
 // These tests run importers in separate processes (this test binary,
@@ -246,7 +248,7 @@ func writeTempIn(t testing.TB, dir, name string, data []byte) string {
 // (gnome-keyring under dbus-run-session, PODPIS_TEST_KEYRING=1).
 func TestOSKeyring(t *testing.T) {
 	if os.Getenv("PODPIS_TEST_KEYRING") != "1" {
-		requireTool(t, "a running Secret Service (run through `make test`, which starts gnome-keyring)")
+		testenv.Missing(t, "a running Secret Service (run through `make test`, which starts gnome-keyring)")
 	}
 	kr := OSKeyring{}
 	account := fmt.Sprintf("podpis-test-%d", time.Now().UnixNano())

@@ -29,6 +29,8 @@ import (
 
 	"github.com/podpis/podpis/certstore"
 	"github.com/podpis/podpis/internal/i18n"
+
+	"github.com/podpis/podpis/internal/testenv"
 )
 
 // testNow is the clock of every in-process test, so that "expires in 10
@@ -413,10 +415,7 @@ func needTool(t *testing.T, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required in CI but was not found: %v", name, err)
-		}
-		t.Skipf("%s not installed: %v", name, err)
+		testenv.Missing(t, "%s not installed: %v", name, err)
 	}
 	return path
 }
