@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # fuzz.sh — runs every fuzz target in the repository (each `func FuzzXxx` in a
-# *_test.go file) for FUZZTIME (default 20s) each, one after another, and
+# *_test.go file) for FUZZTIME (default 10s) each, one after another, and
 # names the targets that failed. A failing input is saved by `go test` under
 # the package's testdata/fuzz/FuzzXxx/, where it becomes a regression test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-fuzztime=${FUZZTIME:-20s}
+fuzztime=${FUZZTIME:-10s}
 
 # go test stops a test binary after 10 minutes by default; leave fuzzing its
 # full time plus 10 minutes for building and the seed corpus.

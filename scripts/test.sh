@@ -5,7 +5,7 @@
 #   3. go test -race ./... inside a private D-Bus session with an unlocked
 #      gnome-keyring, so the keyring tests talk to a real Secret Service
 #      (PODPIS_TEST_KEYRING=1 tells them it is real);
-#   4. every fuzz target for FUZZTIME (default 20s), via scripts/fuzz.sh.
+#   4. every fuzz target for FUZZTIME (default 10s), via scripts/fuzz.sh.
 # Every step runs even when an earlier one fails, and the last line says which
 # failed; the exit status is non-zero if any did. Needs no display: the GUI
 # tests start their own Xvfb.
@@ -77,7 +77,7 @@ go_test_with_keyring() {
 step "gofmt" check_gofmt
 step "go vet" go vet ./...
 step "go test -race (with a real Secret Service)" go_test_with_keyring
-step "fuzz (${FUZZTIME:-20s} per target)" scripts/fuzz.sh
+step "fuzz (${FUZZTIME:-10s} per target)" scripts/fuzz.sh
 
 elapsed="$((($SECONDS - started) / 60))m$((($SECONDS - started) % 60))s"
 echo
