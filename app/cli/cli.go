@@ -77,6 +77,12 @@ func commands() []command {
 			{name: "yes"},
 		}},
 		{name: "trust", minArgs: 1, maxArgs: -1, available: true, run: runTrust},
+		{name: "passwd", minArgs: 1, maxArgs: 1, available: true, run: runPasswd, flags: []flagSpec{
+			{name: "password-file", takesArgs: true},
+			{name: "password-stdin"},
+			{name: "new-password-file", takesArgs: true},
+			{name: "remember"},
+		}},
 		{name: "help", maxArgs: 1, available: true, run: runHelp},
 		{name: "version", maxArgs: 0, available: true, run: runVersion},
 		{name: "hash", minArgs: 1, maxArgs: -1, available: true, run: runHash, flags: []flagSpec{

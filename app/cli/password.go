@@ -14,7 +14,7 @@ import (
 // password is a line, and reading a huge file by mistake must not hang.
 const maxPasswordInput = 64 << 10
 
-// passwords answers the store's password requests during an import: from
+// passwords answers the store's password requests (import, passwd): from
 // --password-file / --password-stdin and --new-password-file when given, else
 // by asking on the terminal, else with the error that says which flag to use.
 type passwords struct {
@@ -151,6 +151,11 @@ func (pw *passwords) ask(req certstore.PasswordRequest) (string, error) {
 		}
 		return pw.askNew(req)
 	default:
+		// The container's own password (podpis passwd): the flags give it
+		// as they give a file's.
+		if pw.file != nil {
+			return *pw.file, nil
+		}
 		if pw.term == nil {
 			return "", certstore.ErrPasswordRequired
 		}
