@@ -16,6 +16,7 @@ import (
 
 	"github.com/podpis/podpis/certstore/cert"
 	"github.com/podpis/podpis/certstore/format"
+	"github.com/podpis/podpis/certstore/pfx"
 	"github.com/podpis/podpis/internal/atomicfile"
 )
 
@@ -331,7 +332,7 @@ func (s *Store) importPKCS12(name string, pfx []byte, opts ImportOptions) (*Impo
 	if err != nil {
 		return fail(err)
 	}
-	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	pkcs8, err := marshalPrivateKey(key)
 	if err != nil {
 		return fail(errWith(ErrPKCS12Algorithm, map[string]any{"Detail": err.Error()}, err))
 	}
@@ -437,10 +438,14 @@ func (s *Store) storeContainer(name string, leaf *cert.Certificate, rest []*cert
 	return res, nil
 }
 
-// decodePKCS12 opens a PFX with RSA/ECDSA keys. GOST containers are a later
-// format; they are reported as unsupported rather than as a wrong password.
-func decodePKCS12(pfx []byte, password string) (crypto.PrivateKey, []*cert.Certificate, error) {
-	key, leaf, cas, err := pkcs12.DecodeChain(pfx, password)
+// decodePKCS12 opens a PFX: GOST containers (TC26) with certstore/pfx, others
+// (RSA/ECDSA) with go-pkcs12. Either way a wrong password is told apart from
+// a damaged file.
+func decodePKCS12(data []byte, password string) (crypto.PrivateKey, []*cert.Certificate, error) {
+	if pfx.IsGOST(data) {
+		return decodeGOSTPKCS12(data, password)
+	}
+	key, leaf, cas, err := pkcs12.DecodeChain(data, password)
 	if err != nil {
 		var ni pkcs12.NotImplementedError
 		switch {
@@ -471,6 +476,30 @@ func decodePKCS12(pfx []byte, password string) (crypto.PrivateKey, []*cert.Certi
 	return key, certs, nil
 }
 
+// decodeGOSTPKCS12 opens a TC26 GOST PFX.
+func decodeGOSTPKCS12(data []byte, password string) (crypto.PrivateKey, []*cert.Certificate, error) {
+	contents, err := pfx.Decode(data, password)
+	switch {
+	case errors.Is(err, pfx.ErrWrongPassword):
+		return nil, nil, errWith(ErrWrongPassword, nil, nil)
+	case errors.Is(err, pfx.ErrUnsupported):
+		return nil, nil, errWith(ErrPKCS12Algorithm, map[string]any{"Detail": err.Error()}, err)
+	case err != nil:
+		return nil, nil, errWith(ErrPKCS12Corrupt, map[string]any{"Detail": err.Error()}, err)
+	case len(contents.Keys) == 0:
+		return nil, nil, errWith(ErrNoKey, nil, nil)
+	}
+	key, err := parsePrivateKey(contents.Keys[0])
+	if err != nil {
+		return nil, nil, errWith(ErrPKCS12Algorithm, map[string]any{"Detail": err.Error()}, err)
+	}
+	certs, err := parseAll(contents.Certificates)
+	if err != nil {
+		return nil, nil, err
+	}
+	return key, certs, nil
+}
+
 // matchLeaf finds the certificate whose public key is the private key's: the
 // order of bags in a PFX is not fixed.
 func matchLeaf(key crypto.PrivateKey, certs []*cert.Certificate) (*cert.Certificate, []*cert.Certificate, error) {
@@ -484,11 +513,11 @@ func matchLeaf(key crypto.PrivateKey, certs []*cert.Certificate) (*cert.Certific
 		return nil, nil, errWith(ErrPKCS12Algorithm, map[string]any{"Detail": fmt.Sprintf("%T", key)}, nil)
 	}
 	for i, c := range certs {
-		xc, err := c.ToX509()
+		certPub, err := publicKey(c)
 		if err != nil {
 			continue
 		}
-		if pub.Equal(xc.PublicKey) {
+		if pub.Equal(certPub) {
 			rest := append(append([]*cert.Certificate{}, certs[:i]...), certs[i+1:]...)
 			return c, rest, nil
 		}

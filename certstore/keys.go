@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/podpis/podpis/certstore/cert"
 	"github.com/podpis/podpis/internal/atomicfile"
+	"github.com/podpis/podpis/internal/gost/gost3410"
 )
 
 // PrivateKey unlocks the key of a personal certificate: with the password
@@ -23,15 +25,47 @@ func (s *Store) PrivateKey(id string, ask PasswordFunc) (crypto.Signer, error) {
 		return nil, err
 	}
 	defer clear(pkcs8)
-	key, err := x509.ParsePKCS8PrivateKey(pkcs8)
+	signer, err := parsePrivateKey(pkcs8)
 	if err != nil {
 		return nil, errWith(ErrContainerDamaged, map[string]any{"ID": e.ID}, err)
 	}
-	signer, ok := key.(crypto.Signer)
-	if !ok {
-		return nil, errWith(ErrContainerDamaged, map[string]any{"ID": e.ID}, fmt.Errorf("%T is not a signer", key))
-	}
 	return signer, nil
+}
+
+// Containers hold PKCS#8: Go's own encoding for RSA/ECDSA/Ed25519 keys, and
+// the form OpenSSL's gost engine writes for GOST keys.
+
+func parsePrivateKey(pkcs8 []byte) (crypto.Signer, error) {
+	if key, err := x509.ParsePKCS8PrivateKey(pkcs8); err == nil {
+		signer, ok := key.(crypto.Signer)
+		if !ok {
+			return nil, fmt.Errorf("%T is not a signer", key)
+		}
+		return signer, nil
+	}
+	return gost3410.ParsePKCS8(pkcs8)
+}
+
+func marshalPrivateKey(key crypto.PrivateKey) ([]byte, error) {
+	if k, ok := key.(*gost3410.PrivateKey); ok {
+		return gost3410.MarshalPKCS8(k)
+	}
+	return x509.MarshalPKCS8PrivateKey(key)
+}
+
+// publicKey is a certificate's public key as a Go value: gost3410's for GOST
+// keys, which crypto/x509 cannot load, crypto/x509's otherwise.
+func publicKey(c *cert.Certificate) (crypto.PublicKey, error) {
+	if c.PublicKeyAlgorithm.Equal(gost3410.OIDPublicKey2012_256) || c.PublicKeyAlgorithm.Equal(gost3410.OIDPublicKey2012_512) ||
+		c.PublicKeyAlgorithm.Equal(gost3410.OIDPublicKey2001) {
+		pub, _, err := gost3410.ParseSPKI(c.RawSubjectPublicKeyInfo)
+		return pub, err
+	}
+	xc, err := c.ToX509()
+	if err != nil {
+		return nil, err
+	}
+	return xc.PublicKey, nil
 }
 
 // unseal returns the container's PKCS#8 and the password that opened it.

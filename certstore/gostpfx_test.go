@@ -1,0 +1,96 @@
+package certstore
+
+import (
+	"crypto/rand"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/podpis/podpis/internal/gost/gost3410"
+	"github.com/podpis/podpis/internal/gost/streebog"
+	"github.com/podpis/podpis/internal/testenv"
+)
+
+// TestImportGOSTPFX imports .pfx files made by OpenSSL's gost engine (the
+// independent peer) and checks the recovered key: the store files it as a
+// personal certificate, and the key it unlocks signs a digest that verifies
+// against the certificate's public key.
+func TestImportGOSTPFX(t *testing.T) {
+	openssl := testenv.LookPath(t, "openssl")
+	for _, tc := range []struct{ alg, paramset string }{
+		{"gost2012_256", "A"},
+		{"gost2012_256", "TCA"},
+		{"gost2012_512", "C"},
+	} {
+		t.Run(tc.alg+"-"+tc.paramset, func(t *testing.T) {
+			dir := t.TempDir()
+			run := func(args ...string) {
+				t.Helper()
+				cmd := exec.Command(openssl, args...)
+				cmd.Dir = dir
+				if out, err := cmd.CombinedOutput(); err != nil {
+					testenv.Missing(t, "openssl %v: %v\n%s", args, err, out)
+				}
+			}
+			const password = "пароль"
+			run("genpkey", "-engine", "gost", "-algorithm", tc.alg, "-pkeyopt", "paramset:"+tc.paramset, "-out", "key.pem")
+			run("req", "-engine", "gost", "-x509", "-new", "-utf8", "-key", "key.pem", "-subj", "/CN=Иванов ГОСТ/C=RU", "-days", "30", "-out", "cert.pem")
+			run("pkcs12", "-engine", "gost", "-export", "-inkey", "key.pem", "-in", "cert.pem", "-out", "k.pfx",
+				"-passout", "pass:"+password, "-keypbe", "gost89", "-certpbe", "gost89", "-macalg", "md_gost12_512")
+
+			certPEM, err := os.ReadFile(filepath.Join(dir, "cert.pem"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			block, _ := pem.Decode(certPEM)
+			sum := sha1.Sum(block.Bytes)
+			wantID := hex.EncodeToString(sum[:])
+
+			s := openTestStore(t, nil)
+			path := filepath.Join(dir, "k.pfx")
+			if _, err := s.ImportFile(path, ImportOptions{Password: fixedPassword("не тот")}); !errors.Is(err, ErrWrongPassword) {
+				t.Fatalf("wrong password: %v", err)
+			}
+			if _, err := s.ImportFile(path, ImportOptions{Password: fixedPassword(password)}); err != nil {
+				t.Fatal(err)
+			}
+			e, err := s.Get(wantID)
+			if err != nil {
+				t.Fatalf("the certificate's thumbprint is not in the store: %v", err)
+			}
+			if e.List != ListPersonal || !e.HasKey {
+				t.Fatalf("list %s, key %v", e.List, e.HasKey)
+			}
+			key, err := s.PrivateKey(e.ID, fixedPassword(password))
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg := []byte("декларация 3-НДФЛ")
+			var digest []byte
+			opts := &gost3410.SignerOpts{Hash: gost3410.DigestStreebog256}
+			if tc.alg == "gost2012_512" {
+				d := streebog.Sum512(msg)
+				digest, opts.Hash = d[:], gost3410.DigestStreebog512
+			} else {
+				d := streebog.Sum256(msg)
+				digest = d[:]
+			}
+			sig, err := key.Sign(rand.Reader, digest, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pub, err := publicKey(e.Cert)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !gost3410.Verify(pub.(*gost3410.PublicKey), digest, sig) {
+				t.Fatal("a signature by the imported key does not verify with the certificate")
+			}
+		})
+	}
+}
