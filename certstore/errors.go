@@ -111,6 +111,7 @@ var (
 	ErrNoKey            = &Error{code: "no-private-key"}
 	ErrKeyring          = &Error{code: "keyring-unavailable"}
 	ErrContainerDamaged = &Error{code: "container-damaged"}
+	ErrExportPassword   = &Error{code: "export-password-needed"}
 )
 
 func errWith(sentinel *Error, params map[string]any, cause error) *Error {

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"software.sslmate.com/src/go-pkcs12"
+
 	"github.com/podpis/podpis/internal/gost/gost3410"
 	"github.com/podpis/podpis/internal/gost/streebog"
 	"github.com/podpis/podpis/internal/testenv"
@@ -91,6 +93,64 @@ func TestImportGOSTPFX(t *testing.T) {
 			if !gost3410.Verify(pub.(*gost3410.PublicKey), digest, sig) {
 				t.Fatal("a signature by the imported key does not verify with the certificate")
 			}
+
+			// Round trip: export again; OpenSSL reads the file and finds the
+			// same key (compared by its public half) and certificate.
+			if _, err := s.ExportPFX(e.ID, fixedPassword(password), "", false); !errors.Is(err, ErrExportPassword) {
+				t.Fatalf("export without a password: %v", err)
+			}
+			out, err := s.ExportPFX(e.ID, fixedPassword(password), "экспорт", true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "out.pfx"), out, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			run("pkcs12", "-engine", "gost", "-in", "out.pfx", "-passin", "pass:экспорт", "-nodes", "-nocerts", "-out", "back.pem")
+			run("pkcs12", "-engine", "gost", "-in", "out.pfx", "-passin", "pass:экспорт", "-nokeys", "-clcerts", "-out", "backcert.pem")
+			run("pkey", "-engine", "gost", "-in", "back.pem", "-pubout", "-out", "back.pub")
+			run("pkey", "-engine", "gost", "-in", "key.pem", "-pubout", "-out", "orig.pub")
+			back, _ := os.ReadFile(filepath.Join(dir, "back.pub"))
+			orig, _ := os.ReadFile(filepath.Join(dir, "orig.pub"))
+			if len(orig) == 0 || string(back) != string(orig) {
+				t.Fatalf("OpenSSL reads another key from the export:\n%s\nwant\n%s", back, orig)
+			}
+			backCert, _ := os.ReadFile(filepath.Join(dir, "backcert.pem"))
+			if b, _ := pem.Decode(backCert); b == nil || string(b.Bytes) != string(block.Bytes) {
+				t.Fatal("OpenSSL reads another certificate from the export")
+			}
 		})
+	}
+}
+
+// TestExportPFXRSA: an RSA/ECDSA export is a standard .p12 that imports
+// again, into another store, with its password.
+func TestExportPFXRSA(t *testing.T) {
+	ch := makeChain(t, "Экспорт RSA", true)
+	s := openTestStore(t, nil)
+	if _, err := s.ImportFile(writeTemp(t, "a.p12", ch.pfx(t, pkcs12.Modern2023, "pw")), ImportOptions{Password: fixedPassword("pw")}); err != nil {
+		t.Fatal(err)
+	}
+	id := thumb(ch.Leaf.Cert)
+	if _, err := s.ExportPFX(id, fixedPassword("wrong"), "new", false); !errors.Is(err, ErrWrongPassword) {
+		t.Fatalf("wrong container password: %v", err)
+	}
+	out, err := s.ExportPFX(id, fixedPassword("pw"), "новый", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := openTestStore(t, nil)
+	res, err := other.Import("out.p12", out, ImportOptions{Password: fixedPassword("новый")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Added) != 3 {
+		t.Fatalf("the export with chain brought %d certificates, want 3", len(res.Added))
+	}
+	if err := other.CheckPassword(id, "новый"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ExportPFX(thumb(ch.CA.Cert), fixedPassword("pw"), "x", false); !errors.Is(err, ErrNoKey) {
+		t.Fatalf("export of a certificate without a key: %v", err)
 	}
 }

@@ -56,8 +56,7 @@ func marshalPrivateKey(key crypto.PrivateKey) ([]byte, error) {
 // publicKey is a certificate's public key as a Go value: gost3410's for GOST
 // keys, which crypto/x509 cannot load, crypto/x509's otherwise.
 func publicKey(c *cert.Certificate) (crypto.PublicKey, error) {
-	if c.PublicKeyAlgorithm.Equal(gost3410.OIDPublicKey2012_256) || c.PublicKeyAlgorithm.Equal(gost3410.OIDPublicKey2012_512) ||
-		c.PublicKeyAlgorithm.Equal(gost3410.OIDPublicKey2001) {
+	if isGOSTKey(c) {
 		pub, _, err := gost3410.ParseSPKI(c.RawSubjectPublicKeyInfo)
 		return pub, err
 	}
