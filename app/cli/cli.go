@@ -72,6 +72,9 @@ func commands() []command {
 			{name: "format", takesArgs: true},
 			{name: "chain"},
 			{name: "force"},
+			{name: "password-file", takesArgs: true},
+			{name: "password-stdin"},
+			{name: "key-password-file", takesArgs: true},
 		}},
 		{name: "delete", minArgs: 1, maxArgs: 1, available: true, run: runDelete, flags: []flagSpec{
 			{name: "yes"},

@@ -231,7 +231,7 @@ func TestExportRefusals(t *testing.T) {
 	}{
 		{"overwrite refused", []string{"export", id, "--out", existing}, 2, "existing.pem already exists"},
 		{"der with chain", []string{"export", id, "--out", filepath.Join(dir, "x.der"), "--format", "der", "--chain"}, 2, "A DER file holds one certificate"},
-		{"bad format", []string{"export", id, "--out", filepath.Join(dir, "x"), "--format", "pfx"}, 2, "Wrong value “pfx” for --format"},
+		{"bad format", []string{"export", id, "--out", filepath.Join(dir, "x"), "--format", "xml"}, 2, "Wrong value “xml” for --format"},
 		{"no --out", []string{"export", id}, 2, "The flag --out is required"},
 		{"out is a folder", []string{"export", id, "--out", dir}, 2, "is a folder"},
 		{"folder missing", []string{"export", id, "--out", filepath.Join(dir, "nope", "x.pem")}, 2, "cannot be written"},

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 
@@ -20,8 +21,8 @@ type exportJSON struct {
 	MissingIssuer string   `json:"missingIssuer,omitempty"`
 }
 
-// runExport writes a certificate (and with --chain its issuers) to a file.
-// Private keys are never exported here.
+// runExport writes a certificate (and with --chain its issuers) to a file;
+// --format pfx writes it with its private key, protected by a password.
 func runExport(r *runner, a *parsedArgs) int {
 	out, ok := a.values["out"]
 	if !ok || out == "" {
@@ -32,7 +33,7 @@ func runExport(r *runner, a *parsedArgs) int {
 		form = "pem"
 	}
 	switch form {
-	case "pem", "der", "p7b":
+	case "pem", "der", "p7b", "pfx":
 	default:
 		return r.fail(usageError("flag-value-invalid", map[string]any{"Flag": "--format", "Value": a.values["format"]}))
 	}
@@ -64,6 +65,7 @@ func runExport(r *runner, a *parsedArgs) int {
 		ids = append(ids, c.ID)
 	}
 	var data []byte
+	perm := os.FileMode(0o644) // certificates are public
 	switch form {
 	case "pem":
 		data = format.EncodePEM("CERTIFICATE", ders)
@@ -71,8 +73,13 @@ func runExport(r *runner, a *parsedArgs) int {
 		data = ders[0]
 	case "p7b":
 		data = format.EncodePKCS7(ders)
+	case "pfx":
+		if data, err = r.exportPFX(store, e, a, withChain); err != nil {
+			return r.fail(err)
+		}
+		perm = 0o600 // it holds the private key
 	}
-	if err := writeNewFile(out, data, a.has("force")); err != nil {
+	if err := writeNewFile(out, data, perm, a.has("force")); err != nil {
 		return r.fail(err)
 	}
 	if r.json {
@@ -80,6 +87,9 @@ func runExport(r *runner, a *parsedArgs) int {
 	} else {
 		r.outf("cli.export.done", map[string]any{"File": out, "Count": len(chain),
 			"Subject": displayName(e.Cert.Subject), "Format": strings.ToUpper(form)})
+	}
+	if form == "pfx" && !r.json {
+		fmt.Fprintln(r.env.Stdout, r.l.T("cli.export.pfx-keep-safe"))
 	}
 	if !complete {
 		r.warn(problem{
@@ -90,10 +100,10 @@ func runExport(r *runner, a *parsedArgs) int {
 	return exitOK
 }
 
-// writeNewFile writes data to path atomically. Without force an existing
-// file is never replaced, not even one that appears while we write.
-// Certificates are public: 0644, readable like any exported file.
-func writeNewFile(path string, data []byte, force bool) error {
+// writeNewFile writes data to path atomically, created with perm. Without
+// force an existing file is never replaced, not even one that appears while
+// we write.
+func writeNewFile(path string, data []byte, perm os.FileMode, force bool) error {
 	if fi, err := os.Stat(path); err == nil {
 		if fi.IsDir() {
 			return newError("output-is-directory", map[string]any{"File": path}, nil)
@@ -106,11 +116,68 @@ func writeNewFile(path string, data []byte, force bool) error {
 	if force {
 		write = atomicfile.Write
 	}
-	if err := write(path, data, 0o644); err != nil {
+	if err := write(path, data, perm); err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return newError("output-exists", map[string]any{"File": path}, nil)
 		}
 		return newError("write-failed", map[string]any{"File": path, "Detail": reason(err)}, err)
 	}
 	return nil
+}
+
+// exportPFX unlocks e's key (remembered password, --key-password-file or the
+// terminal) and packs it into a .pfx protected by the password of
+// --password-file, --password-stdin, or typed twice on the terminal.
+func (r *runner) exportPFX(store *certstore.Store, e *certstore.Entry, a *parsedArgs, withChain bool) ([]byte, error) {
+	if !e.HasKey {
+		return nil, certstore.ErrNoKey
+	}
+	filePassword, err := r.newFilePassword(a)
+	if err != nil {
+		return nil, err
+	}
+	ask := func(req certstore.PasswordRequest) (string, error) {
+		if path, ok := a.values["key-password-file"]; ok {
+			return readPasswordFile(path)
+		}
+		t := r.terminal()
+		if t == nil {
+			return "", certstore.ErrPasswordRequired
+		}
+		p, err := t.ReadPassword(r.l.T("cli.prompt.container-password", map[string]any{"Subject": req.Subject}))
+		if err != nil {
+			return "", certstore.ErrCancelled
+		}
+		return p, nil
+	}
+	return store.ExportPFX(e.ID, ask, filePassword, withChain)
+}
+
+// newFilePassword is the password for a .pfx being written.
+func (r *runner) newFilePassword(a *parsedArgs) (string, error) {
+	if path, ok := a.values["password-file"]; ok {
+		return readPasswordFile(path)
+	}
+	if a.has("password-stdin") {
+		return readPassword(r.env.Stdin, "-")
+	}
+	t := r.terminal()
+	if t == nil {
+		return "", certstore.ErrExportPassword
+	}
+	for range 3 {
+		p, err := t.ReadPassword(r.l.T("cli.prompt.pfx-password"))
+		if err != nil {
+			return "", certstore.ErrCancelled
+		}
+		again, err := t.ReadPassword(r.l.T("cli.prompt.repeat-password"))
+		if err != nil {
+			return "", certstore.ErrCancelled
+		}
+		if p != "" && p == again {
+			return p, nil
+		}
+		fmt.Fprintln(r.env.Stderr, r.l.T("cli.prompt.passwords-differ"))
+	}
+	return "", certstore.ErrExportPassword
 }

@@ -2,10 +2,14 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/podpis/podpis/certstore"
+	"github.com/podpis/podpis/internal/testenv"
 )
 
 func TestPasswd(t *testing.T) {
@@ -85,4 +89,52 @@ func TestPasswd(t *testing.T) {
 	if r := e.run("passwd", thumbprint(other), "--new-password-file", newFile); r.code != 2 {
 		t.Fatalf("passwd of a certificate without a key: exit %d", r.code)
 	}
+}
+
+func TestExportPFX(t *testing.T) {
+	p := newPKI(t)
+	leaf, key := p.leaf(t, leafOptions{cn: "Экспорт Ключа"})
+	dir := t.TempDir()
+	e := newTestEnv(t)
+	id := thumbprint(leaf)
+	keyPw := writeFile(t, dir, "keypw", []byte("ключ\n"))
+	filePw := writeFile(t, dir, "filepw", []byte("файл\n"))
+	if r := e.run("import", writeFile(t, dir, "k.p12", p12(t, key, leaf, nil, "ключ", false)), "--password-file", keyPw); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	out := filepath.Join(dir, "out.pfx")
+	// No keyring and no terminal: the key's password must come from a flag.
+	if r := e.run("export", id, "--format", "pfx", "--out", out, "--password-file", filePw); r.code != 2 || fileExists(out) {
+		t.Fatalf("without the key's password: exit %d, file written %v\n%s", r.code, fileExists(out), r.stderr)
+	}
+	// No password for the new file: refused.
+	if r := e.run("export", id, "--format", "pfx", "--out", out, "--key-password-file", keyPw); r.code != 2 || !strings.Contains(r.stderr, ".pfx") {
+		t.Fatalf("without a file password: exit %d\n%s", r.code, r.stderr)
+	}
+	r := e.run("export", id, "--format", "pfx", "--out", out, "--key-password-file", keyPw, "--password-file", filePw, "--lang", "ru")
+	if r.code != 0 || !strings.Contains(r.stdout, "закрытый ключ") {
+		t.Fatalf("export pfx: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	fi, err := os.Stat(out)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("exported .pfx: %v, mode %v; want 0600", err, fi.Mode().Perm())
+	}
+	// It is a .p12 that imports again with the file's password.
+	other := newTestEnv(t)
+	if r := other.run("import", out, "--password-file", filePw); r.code != 0 {
+		t.Fatalf("re-import: %s", r.stderr)
+	}
+	if items := other.listJSON(); len(items) != 1 || !items[0].HasKey || items[0].ID != id {
+		t.Fatalf("re-imported %+v", items)
+	}
+	// And OpenSSL reads it.
+	openssl := testenv.LookPath(t, "openssl")
+	if o, err := exec.Command(openssl, "pkcs12", "-in", out, "-passin", "pass:файл", "-nodes", "-info").CombinedOutput(); err != nil {
+		t.Fatalf("openssl pkcs12: %v\n%s", err, o)
+	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
