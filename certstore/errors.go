@@ -112,6 +112,7 @@ var (
 	ErrKeyring          = &Error{code: "keyring-unavailable"}
 	ErrContainerDamaged = &Error{code: "container-damaged"}
 	ErrExportPassword   = &Error{code: "export-password-needed"}
+	ErrLegacyKey        = &Error{code: "legacy-key"}
 )
 
 func errWith(sentinel *Error, params map[string]any, cause error) *Error {

@@ -24,11 +24,15 @@ import (
 // against the certificate's public key.
 func TestImportGOSTPFX(t *testing.T) {
 	openssl := testenv.LookPath(t, "openssl")
-	for _, tc := range []struct{ alg, paramset string }{
-		{"gost2012_256", "A"},
-		{"gost2012_256", "TCA"},
-		{"gost2012_512", "C"},
-	} {
+	type set struct{ alg, paramset string }
+	var sets []set
+	for _, p := range []string{"A", "B", "C", "XA", "XB", "TCA", "TCB", "TCC", "TCD"} {
+		sets = append(sets, set{"gost2012_256", p})
+	}
+	for _, p := range []string{"A", "B", "C"} {
+		sets = append(sets, set{"gost2012_512", p})
+	}
+	for _, tc := range sets {
 		t.Run(tc.alg+"-"+tc.paramset, func(t *testing.T) {
 			dir := t.TempDir()
 			run := func(args ...string) {
@@ -93,6 +97,14 @@ func TestImportGOSTPFX(t *testing.T) {
 			if !gost3410.Verify(pub.(*gost3410.PublicKey), digest, sig) {
 				t.Fatal("a signature by the imported key does not verify with the certificate")
 			}
+			// And the independent peer agrees, with the certificate alone.
+			if err := os.WriteFile(filepath.Join(dir, "digest"), digest, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "sig"), sig, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			run("pkeyutl", "-engine", "gost", "-verify", "-certin", "-inkey", "cert.pem", "-in", "digest", "-sigfile", "sig")
 
 			// Round trip: export again; OpenSSL reads the file and finds the
 			// same key (compared by its public half) and certificate.
@@ -152,5 +164,49 @@ func TestExportPFXRSA(t *testing.T) {
 	}
 	if _, err := s.ExportPFX(thumb(ch.CA.Cert), fixedPassword("pw"), "x", false); !errors.Is(err, ErrNoKey) {
 		t.Fatalf("export of a certificate without a key: %v", err)
+	}
+}
+
+// TestImportGOST2001PFX: a .pfx with a legacy GOST R 34.10-2001 key imports
+// (the key is kept and can be exported) but does not sign.
+func TestImportGOST2001PFX(t *testing.T) {
+	openssl := testenv.LookPath(t, "openssl")
+	dir := t.TempDir()
+	run := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command(openssl, args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			testenv.Missing(t, "openssl %v: %v\n%s", args, err, out)
+		}
+	}
+	run("genpkey", "-engine", "gost", "-algorithm", "gost2001", "-pkeyopt", "paramset:A", "-out", "key.pem")
+	run("req", "-engine", "gost", "-x509", "-new", "-key", "key.pem", "-subj", "/CN=Legacy 2001/C=RU",
+		"-addext", "basicConstraints=critical,CA:FALSE", "-days", "30", "-out", "cert.pem")
+	run("pkcs12", "-engine", "gost", "-export", "-inkey", "key.pem", "-in", "cert.pem", "-out", "k.pfx",
+		"-passout", "pass:pw", "-keypbe", "gost89", "-certpbe", "gost89", "-macalg", "md_gost12_512")
+
+	s := openTestStore(t, nil)
+	res, err := s.ImportFile(filepath.Join(dir, "k.pfx"), ImportOptions{Password: fixedPassword("pw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := res.Added[0]
+	if e.List != ListPersonal || !e.HasKey {
+		t.Fatalf("2001 certificate in %s, key %v", e.List, e.HasKey)
+	}
+	if _, err := s.PrivateKey(e.ID, fixedPassword("pw")); !errors.Is(err, ErrLegacyKey) {
+		t.Fatalf("unlocking a 2001 key for signing: %v, want ErrLegacyKey", err)
+	}
+	out, err := s.ExportPFX(e.ID, fixedPassword("pw"), "again", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := openTestStore(t, nil)
+	if _, err := other.Import("again.pfx", out, ImportOptions{Password: fixedPassword("again")}); err != nil {
+		t.Fatalf("the exported 2001 .pfx does not import again: %v", err)
+	}
+	if err := other.CheckPassword(e.ID, "again"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -12,12 +13,15 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/podpis/podpis/certstore/cert"
 	"github.com/podpis/podpis/certstore/format"
 	"github.com/podpis/podpis/certstore/pfx"
 	"github.com/podpis/podpis/internal/atomicfile"
+	"github.com/podpis/podpis/internal/gost/gost3410"
 )
 
 // Size limits are checked before a file is read whole: a certificate is a few
@@ -489,20 +493,56 @@ func decodeGOSTPKCS12(data []byte, password string) (crypto.PrivateKey, []*cert.
 	case len(contents.Keys) == 0:
 		return nil, nil, errWith(ErrNoKey, nil, nil)
 	}
-	key, err := parsePrivateKey(contents.Keys[0])
-	if err != nil {
-		return nil, nil, errWith(ErrPKCS12Algorithm, map[string]any{"Detail": err.Error()}, err)
-	}
 	certs, err := parseAll(contents.Certificates)
 	if err != nil {
 		return nil, nil, err
 	}
+	if alg, ok := pkcs8Algorithm(contents.Keys[0]); ok && alg.Equal(gost3410.OIDPublicKey2001) {
+		return legacyKey{pkcs8: contents.Keys[0]}, certs, nil
+	}
+	key, err := parsePrivateKey(contents.Keys[0])
+	if err != nil {
+		return nil, nil, errWith(ErrPKCS12Algorithm, map[string]any{"Detail": err.Error()}, err)
+	}
 	return key, certs, nil
+}
+
+// legacyKey is a GOST R 34.10-2001 private key. It is kept in its container
+// (and can be exported again) but never used to sign: 2001 signatures have
+// not been allowed since 2019, and Podpis only verifies them.
+type legacyKey struct{ pkcs8 []byte }
+
+// pkcs8Algorithm reads the key algorithm of a PKCS#8 PrivateKeyInfo.
+func pkcs8Algorithm(der []byte) (asn1.ObjectIdentifier, bool) {
+	s := cryptobyte.String(der)
+	var info, alg cryptobyte.String
+	var version int64
+	var oid asn1.ObjectIdentifier
+	ok := s.ReadASN1(&info, cbasn1.SEQUENCE) && info.ReadASN1Integer(&version) &&
+		info.ReadASN1(&alg, cbasn1.SEQUENCE) && alg.ReadASN1ObjectIdentifier(&oid)
+	return oid, ok
 }
 
 // matchLeaf finds the certificate whose public key is the private key's: the
 // order of bags in a PFX is not fixed.
 func matchLeaf(key crypto.PrivateKey, certs []*cert.Certificate) (*cert.Certificate, []*cert.Certificate, error) {
+	if _, ok := key.(legacyKey); ok {
+		// No arithmetic for 2001 keys here: the leaf is the one end-entity
+		// certificate with a 2001 key.
+		var leaf *cert.Certificate
+		var rest []*cert.Certificate
+		for _, c := range certs {
+			if leaf == nil && !c.IsCA && c.PublicKeyAlgorithm.Equal(gost3410.OIDPublicKey2001) {
+				leaf = c
+			} else {
+				rest = append(rest, c)
+			}
+		}
+		if leaf == nil {
+			return nil, nil, errWith(ErrKeyMismatch, nil, nil)
+		}
+		return leaf, rest, nil
+	}
 	signer, ok := key.(crypto.Signer)
 	if !ok {
 		return nil, nil, errWith(ErrPKCS12Algorithm, map[string]any{"Detail": fmt.Sprintf("%T", key)}, nil)

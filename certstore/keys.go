@@ -1,6 +1,7 @@
 package certstore
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/x509"
 	"errors"
@@ -25,6 +26,9 @@ func (s *Store) PrivateKey(id string, ask PasswordFunc) (crypto.Signer, error) {
 		return nil, err
 	}
 	defer clear(pkcs8)
+	if alg, ok := pkcs8Algorithm(pkcs8); ok && alg.Equal(gost3410.OIDPublicKey2001) {
+		return nil, errWith(ErrLegacyKey, map[string]any{"ID": e.ID}, nil)
+	}
 	signer, err := parsePrivateKey(pkcs8)
 	if err != nil {
 		return nil, errWith(ErrContainerDamaged, map[string]any{"ID": e.ID}, err)
@@ -47,8 +51,11 @@ func parsePrivateKey(pkcs8 []byte) (crypto.Signer, error) {
 }
 
 func marshalPrivateKey(key crypto.PrivateKey) ([]byte, error) {
-	if k, ok := key.(*gost3410.PrivateKey); ok {
+	switch k := key.(type) {
+	case *gost3410.PrivateKey:
 		return gost3410.MarshalPKCS8(k)
+	case legacyKey:
+		return bytes.Clone(k.pkcs8), nil
 	}
 	return x509.MarshalPKCS8PrivateKey(key)
 }
