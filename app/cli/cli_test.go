@@ -458,7 +458,7 @@ func TestShowRussianAttributes(t *testing.T) {
 	if attrs["1.2.643.3.131.1.1"] != "123456789012" || attrs["1.2.643.100.4"] != "7700000000" || attrs["1.2.3.4.5"] != "custom value" {
 		t.Errorf("subject attributes = %v", attrs)
 	}
-	if info.ID != id || info.PublicKey.Family != "rsa" || info.PublicKey.Bits != 2048 || info.Serial != hex.EncodeToString(leaf.SerialNumber.Bytes()) ||
+	if info.ID != id || info.PublicKey.Family != "rsa" || info.PublicKey.Value == "" || !strings.HasPrefix(info.PublicKey.Value, "3082") || info.PublicKey.Bits != 2048 || info.Serial != hex.EncodeToString(leaf.SerialNumber.Bytes()) ||
 		len(info.Policies) != 2 || info.Policies[0].Key != "kc1" || info.SubjectSignTool != "СКЗИ «КриптоПро CSP»" ||
 		len(info.IssuerSignTool) != 4 || info.PrivateKeyUsagePeriod == nil || info.PrivateKeyUsagePeriod.NotAfter == nil ||
 		info.BasicConstraints == nil || info.BasicConstraints.CA || len(info.KeyUsage) != 2 || info.KeyUsage[0] != "digitalSignature" ||

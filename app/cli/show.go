@@ -48,6 +48,9 @@ type publicKeyJSON struct {
 	ParamSet       *oidName `json:"paramSet,omitempty"`
 	DigestParamSet *oidName `json:"digestParamSet,omitempty"`
 	Description    string   `json:"description"`
+	// Value is the subjectPublicKey BIT STRING's contents in hex, as
+	// CryptoPro shows it (for GOST: an OCTET STRING of little-endian X||Y).
+	Value string `json:"value"`
 }
 
 type basicConstraintsJSON struct {
@@ -244,7 +247,8 @@ func (r *runner) describe(store *certstore.Store, e *certstore.Entry) showJSON {
 // параметров A (TC26)", "RSA, 2048 бит", "ECDSA, кривая NIST P-256".
 func (r *runner) publicKey(c *cert.Certificate) publicKeyJSON {
 	pk := c.PublicKeyInfo()
-	out := publicKeyJSON{Algorithm: r.oidName(c.PublicKeyAlgorithm), Family: pk.Family, Bits: pk.Bits}
+	out := publicKeyJSON{Algorithm: r.oidName(c.PublicKeyAlgorithm), Family: pk.Family, Bits: pk.Bits,
+		Value: hex.EncodeToString(c.PublicKey)}
 	parts := []string{r.l.T(pk.DescriptionKey)}
 	if pk.Family == cert.FamilyUnknown {
 		parts[0] += " (" + c.PublicKeyAlgorithm.String() + ")"
@@ -350,6 +354,7 @@ func (r *runner) printShow(e *certstore.Entry, info showJSON) {
 	row(T("cli.show.version"), fmt.Sprint(info.Version))
 	row(T("cli.show.serial"), info.Serial)
 	row(T("cli.show.public-key"), info.PublicKey.Description)
+	rows(T("cli.show.public-key-value"), hexLines(info.PublicKey.Value, 64))
 	row(T("cli.show.signature-algorithm"), info.SignatureAlgorithm.Name)
 	if info.KeyUsage != nil {
 		var names []string
@@ -436,4 +441,22 @@ func shownExtension(key string) bool {
 		return true
 	}
 	return false
+}
+
+// hexLines cuts hex into lines of at most n digits, in groups of two.
+func hexLines(h string, n int) []string {
+	var lines []string
+	for len(h) > 0 {
+		k := min(n, len(h))
+		var b strings.Builder
+		for i := 0; i < k; i += 2 {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(h[i:min(i+2, k)])
+		}
+		lines = append(lines, b.String())
+		h = h[k:]
+	}
+	return lines
 }
