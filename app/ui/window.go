@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -26,11 +27,13 @@ type mainWindow struct {
 	tr     *translator
 	now    func() time.Time
 
-	importButton  *widget.Button
-	exportButton  *widget.Button
-	deleteButton  *widget.Button
-	trustButton   *widget.Button
-	refreshButton *widget.Button
+	importButton *widget.Button
+	exportButton *widget.Button
+	// passwordButton changes the password of the selection's key container.
+	passwordButton *widget.Button
+	deleteButton   *widget.Button
+	trustButton    *widget.Button
+	refreshButton  *widget.Button
 	// progress shows how far an import of several files has got.
 	progress *importProgress
 
@@ -48,7 +51,10 @@ type mainWindow struct {
 	confirm  *confirmDialog
 	summary  *importSummary
 	export   *exportDialog
+	passwd   *changePasswordDialog
 	errorBox *errorDialog
+	// notice is the last short confirmation shown ("password changed").
+	notice dialog.Dialog
 
 	// do runs a function on fyne's goroutine: fyne.Do. Background work
 	// reports back through it only. (Fyne's test driver runs fyne.Do
@@ -74,6 +80,11 @@ func newMainWindow(app fyne.App, store *certstore.Store, tr *translator, now fun
 			w.showExport(w.selected)
 		}
 	})
+	w.passwordButton = widget.NewButtonWithIcon(tr.text("ui.action.change-password", nil), theme.AccountIcon(), func() {
+		if w.selected != nil && w.selected.HasKey {
+			w.showChangePassword(w.selected)
+		}
+	})
 	w.deleteButton = widget.NewButtonWithIcon(tr.text("ui.action.delete", nil), theme.DeleteIcon(), func() {
 		if w.selected != nil {
 			w.confirmDelete(w.selected)
@@ -87,7 +98,7 @@ func newMainWindow(app fyne.App, store *certstore.Store, tr *translator, now fun
 	w.trustButton.Importance = widget.WarningImportance
 	w.refreshButton = widget.NewButtonWithIcon(tr.text("ui.action.refresh", nil), theme.ViewRefreshIcon(), func() { w.refresh("") })
 	w.progress = newImportProgress(tr)
-	toolbar := container.NewHBox(w.importButton, w.exportButton, w.deleteButton, w.trustButton,
+	toolbar := container.NewHBox(w.importButton, w.exportButton, w.passwordButton, w.deleteButton, w.trustButton,
 		layout.NewSpacer(), w.progress.content, w.refreshButton)
 
 	w.banner = newExpiryBanner(tr)
@@ -193,6 +204,11 @@ func (w *mainWindow) updateActions() {
 		} else {
 			b.Enable()
 		}
+	}
+	if w.selected != nil && w.selected.HasKey {
+		w.passwordButton.Enable()
+	} else {
+		w.passwordButton.Disable()
 	}
 	if w.selected != nil && w.selected.UntrustedRoot() {
 		w.trustButton.Show()
