@@ -244,12 +244,22 @@ func (w *mainWindow) pfxData(e *certstore.Entry, filePassword string, withChain 
 	}
 }
 
-// saveExport asks where to save. Fyne's save dialog asks before replacing
-// an existing file, so nothing is overwritten silently; the file is then
-// written atomically, so a failure midway never leaves half a certificate.
+// saveExport builds the file's contents first (the chain comes from the
+// store, in the background) and only then asks where to save: Fyne's save
+// dialog creates, and truncates, the chosen file at once, so a failure after
+// it would leave an empty file or wipe one the person agreed to replace.
 func (w *mainWindow) saveExport(e *certstore.Entry, f exportFormat, withChain bool) {
-	w.saveFile(fileNameFor(e, f), func(writer fyne.URIWriteCloser) error {
-		return w.writeExport(writer, e, f, withChain)
+	w.background(func() {
+		data, err := w.certData(e, f, withChain)
+		w.do(func() {
+			if err != nil {
+				w.showError(err)
+				return
+			}
+			w.saveFile(fileNameFor(e, f), func(writer fyne.URIWriteCloser) error {
+				return writeFileData(writer, data, 0o644) // certificates are public
+			})
+		})
 	})
 }
 
@@ -274,19 +284,16 @@ func (w *mainWindow) saveFile(name string, write func(fyne.URIWriteCloser) error
 	save.Show()
 }
 
-// writeExport builds the chain from the store and writes the file. Fyne
-// hands over an open writer; for a local file it is closed unused and the
-// data goes through atomicfile instead.
-func (w *mainWindow) writeExport(writer fyne.URIWriteCloser, e *certstore.Entry, f exportFormat, withChain bool) error {
+// certData is e (and, but for DER, its chain from the store) encoded in f.
+func (w *mainWindow) certData(e *certstore.Entry, f exportFormat, withChain bool) ([]byte, error) {
 	chain := []*certstore.Entry{e}
 	if withChain && f != exportDER {
 		var err error
 		if chain, _, err = w.store.Chain(e.ID); err != nil {
-			writer.Close()
-			return err
+			return nil, err
 		}
 	}
-	return writeFileData(writer, exportData(chain, f), 0o644)
+	return exportData(chain, f), nil
 }
 
 // writeFileData writes data to the file behind writer with permissions

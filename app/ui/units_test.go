@@ -248,18 +248,41 @@ func TestWriteExportWritesTheFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.w.writeExport(writer, e, exportP7B, true); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(path)
+	data, err := h.w.certData(e, exportP7B, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sniffed, err := format.Sniff(data)
+	if err := writeFileData(writer, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	written, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sniffed, err := format.Sniff(written)
 	if err != nil || !sniffed.PKCS7 || !bytes.Equal(sniffed.Certificates[0], e.Cert.Raw) {
 		t.Fatalf("exported file: %v, %+v", err, sniffed)
 	}
 	if names, _ := os.ReadDir(filepath.Dir(path)); len(names) != 1 {
 		t.Fatalf("files next to the export: %v", names)
+	}
+}
+
+// A chain that cannot be built (the certificate was deleted by another
+// process meanwhile) is reported before any file is chosen, so no empty
+// file is left behind.
+func TestExportFailureComesBeforeTheSaveDialog(t *testing.T) {
+	h := newHarness(t, i18n.Russian)
+	storeFixtures(h)
+	e := h.selectRow("Иванов Иван Иванович")
+	if err := h.store.Delete(e.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.act(func() { h.w.saveExport(e, exportPEM, true) })
+	h.wait()
+	var shown bool
+	h.act(func() { shown = h.w.errorBox != nil })
+	if !shown {
+		t.Fatal("no error shown for an export whose certificate is gone")
 	}
 }
