@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -164,7 +165,30 @@ func (s *Store) write(f func() error) error {
 	defer l.unlock()
 	atomicfile.RemoveStaleTemps(filepath.Join(s.dir, "certs"))
 	atomicfile.RemoveStaleTemps(filepath.Join(s.dir, "keys"))
+	s.removeOrphanedContainers()
 	return f()
+}
+
+// removeOrphanedContainers deletes key containers that no entry claims: a
+// crash between writing a container and its personal entry leaves one. Only
+// called with the lock held, so no writer is between those two steps now.
+func (s *Store) removeOrphanedContainers() {
+	des, err := os.ReadDir(filepath.Join(s.dir, "keys"))
+	if err != nil {
+		return
+	}
+	for _, de := range des {
+		id, ok := strings.CutSuffix(de.Name(), ".key")
+		if !ok || !isID(id) {
+			continue
+		}
+		if e, err := s.readEntry(id); err == nil && e.HasKey {
+			continue
+		} else if err != nil && !errors.Is(err, ErrNotFound) {
+			continue // a damaged entry: keep its key; Check reports it
+		}
+		_ = atomicfile.Remove(s.keyPath(id))
+	}
 }
 
 func isID(name string) bool {
@@ -329,7 +353,7 @@ func (s *Store) Get(idOrPrefix string) (*Entry, error) {
 
 // Delete removes a certificate, its key container and its remembered
 // password. The entry goes first, so a crash midway leaves at worst an
-// orphaned container that the next Open of the same ID overwrites.
+// orphaned container, which the next writer removes.
 func (s *Store) Delete(id string) error {
 	e, err := s.Get(id)
 	if err != nil {

@@ -664,3 +664,31 @@ func TestChain(t *testing.T) {
 		t.Fatalf("full chain: %d certs, missing %v", len(chain), missing)
 	}
 }
+
+// TestOrphanedContainerIsRemoved: a crash between a container's write and its
+// entry's leaves a key no entry claims; the next writer removes it, and keeps
+// the containers that entries do claim.
+func TestOrphanedContainerIsRemoved(t *testing.T) {
+	s := openTestStore(t, nil)
+	kept := makeChain(t, "Kept", false)
+	orphan := makeChain(t, "Orphan", false)
+	for _, ch := range []*testChain{kept, orphan} {
+		if _, err := s.ImportFile(writeTemp(t, "k.p12", ch.pfx(t, pkcs12.Modern2023, "pw")), ImportOptions{Password: fixedPassword("pw")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Simulate the crash: the orphan's entry never made it to disk.
+	if err := os.Remove(s.entryPath(thumb(orphan.Leaf.Cert))); err != nil {
+		t.Fatal(err)
+	}
+	other := makeCert(t, certSpec{CN: "Any write"}, nil)
+	if _, err := s.Import("c.cer", other.Cert.Raw, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.keyPath(thumb(orphan.Leaf.Cert))); !os.IsNotExist(err) {
+		t.Fatalf("orphaned container still there: %v", err)
+	}
+	if err := s.CheckPassword(thumb(kept.Leaf.Cert), "pw"); err != nil {
+		t.Fatalf("a claimed container was touched: %v", err)
+	}
+}
