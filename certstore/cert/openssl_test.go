@@ -18,21 +18,6 @@ import (
 	"github.com/podpis/podpis/internal/testenv"
 )
 
-// requireOpenSSLGost fails the test under CI=true when OpenSSL or its gost
-// engine is missing, and skips it elsewhere.
-func requireOpenSSLGost(t *testing.T) {
-	t.Helper()
-	missing := func(why string) {
-		testenv.Missing(t, "%s", why)
-	}
-	if _, err := exec.LookPath("openssl"); err != nil {
-		missing("openssl is not installed")
-	}
-	if out, err := exec.Command("openssl", "engine", "gost", "-c").CombinedOutput(); err != nil {
-		missing("the OpenSSL gost engine is not available: " + strings.TrimSpace(string(out)))
-	}
-}
-
 func runOpenSSL(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("openssl", args...)
@@ -77,7 +62,7 @@ notAfter = IMPLICIT:1,GENTIME:20250415093000Z
 // gost engine, the independent GOST implementation, and checks the fields
 // against what OpenSSL itself reports.
 func TestParseOpenSSLGostCertificates(t *testing.T) {
-	requireOpenSSLGost(t)
+	testenv.OpenSSLGost(t)
 	tests := []struct {
 		algorithm, paramset string
 		family              string

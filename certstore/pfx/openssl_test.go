@@ -17,26 +17,6 @@ import (
 	"github.com/podpis/podpis/internal/testenv"
 )
 
-// requireGostEngine returns the openssl binary when it has the gost engine.
-// Without one the test is skipped, or fails under CI=true.
-func requireGostEngine(t testing.TB) string {
-	t.Helper()
-	bin, err := exec.LookPath("openssl")
-	if err == nil {
-		out, e := exec.Command(bin, "engine", "gost").CombinedOutput()
-		if e != nil || !strings.Contains(string(out), "gost") {
-			err = e
-			if err == nil {
-				err = os.ErrNotExist
-			}
-		}
-	}
-	if err != nil {
-		testenv.Missing(t, "openssl with the gost engine not available: %v", err)
-	}
-	return bin
-}
-
 func runOpenSSL(bin string, args ...string) ([]byte, error) {
 	cmd := exec.Command(bin, args...)
 	var out bytes.Buffer
@@ -200,7 +180,7 @@ var paramSets = []struct {
 }
 
 func TestDecodeOpenSSLGost89(t *testing.T) {
-	bin := requireGostEngine(t)
+	bin := testenv.OpenSSLGost(t)
 	for _, ps := range paramSets {
 		t.Run(ps.alg+"-"+ps.set, func(t *testing.T) {
 			f := makeFixture(t, bin, ps.alg, ps.set, "gost89", "Secret-123")
@@ -223,7 +203,7 @@ func TestDecodeOpenSSLGost89(t *testing.T) {
 }
 
 func TestDecodeOpenSSLKuznyechik(t *testing.T) {
-	bin := requireGostEngine(t)
+	bin := testenv.OpenSSLGost(t)
 	for _, ps := range []struct{ alg, set string }{{"gost2012_256", "A"}, {"gost2012_256", "TCB"}, {"gost2012_512", "C"}} {
 		t.Run(ps.alg+"-"+ps.set, func(t *testing.T) {
 			f := makeFixture(t, bin, ps.alg, ps.set, "kuznyechik-ctr-acpkm", "пароль")
@@ -245,7 +225,7 @@ func TestDecodeOpenSSLKuznyechik(t *testing.T) {
 // TestDecodeMACDigests covers the other MAC digests the engine writes; the
 // TC26 key derivation (tail of 96 PBKDF2 bytes) applies to all of them.
 func TestDecodeMACDigests(t *testing.T) {
-	bin := requireGostEngine(t)
+	bin := testenv.OpenSSLGost(t)
 	for _, tc := range []struct{ macalg, pbe string }{
 		{"md_gost12_256", "magma-ctr-acpkm"},
 		{"md_gost94", "gost89"},
@@ -269,7 +249,7 @@ func TestDecodeMACDigests(t *testing.T) {
 }
 
 func TestDecodePasswords(t *testing.T) {
-	bin := requireGostEngine(t)
+	bin := testenv.OpenSSLGost(t)
 	for _, pw := range []string{"Secret-123", "пароль", "", "Пароль с пробелами №1"} {
 		t.Run(pw, func(t *testing.T) {
 			f := makeFixture(t, bin, "gost2012_256", "A", "gost89", pw)
@@ -289,7 +269,7 @@ func TestDecodePasswords(t *testing.T) {
 
 // TestDecodeGost2001 needs the engine to still make GOST R 34.10-2001 keys.
 func TestDecodeGost2001(t *testing.T) {
-	bin := requireGostEngine(t)
+	bin := testenv.OpenSSLGost(t)
 	f := makeFixture(t, bin, "gost2001", "A", "gost89", "пароль")
 	c, err := Decode(f.pfx, f.password)
 	if err != nil {
@@ -304,7 +284,7 @@ func TestDecodeGost2001(t *testing.T) {
 }
 
 func TestRoundTripOpenSSL(t *testing.T) {
-	bin := requireGostEngine(t)
+	bin := testenv.OpenSSLGost(t)
 	for _, tc := range []struct{ alg, set, pw string }{
 		{"gost2012_256", "A", "Secret-123"},
 		{"gost2012_256", "TCA", "пароль"},
@@ -353,7 +333,7 @@ func TestRoundTripOpenSSL(t *testing.T) {
 }
 
 func TestIsGOSTAndUnsupportedRSA(t *testing.T) {
-	bin := requireGostEngine(t)
+	bin := testenv.OpenSSLGost(t)
 	dir := t.TempDir()
 	p := func(n string) string { return filepath.Join(dir, n) }
 	mustOpenSSL(t, bin, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", p("k.pem"),

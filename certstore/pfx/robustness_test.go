@@ -13,6 +13,8 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/podpis/podpis/internal/gost/gost3410"
+
+	"github.com/podpis/podpis/internal/testenv"
 )
 
 // stripMAC rebuilds a PFX without its MacData, as some tools (and attackers)
@@ -74,7 +76,7 @@ func offsetOf(t testing.TB, whole, part []byte) int {
 }
 
 func TestTruncated(t *testing.T) {
-	bin := requireGostEngine(t)
+	bin := testenv.OpenSSLGost(t)
 	f := makeFixture(t, bin, "gost2012_256", "A", "gost89", "p")
 	for _, n := range []int{0, 1, 4, 10, 100, len(f.pfx) / 2, len(f.pfx) - 80, len(f.pfx) - 1} {
 		_, err := Decode(f.pfx[:n], "p")
@@ -98,7 +100,7 @@ func TestTruncated(t *testing.T) {
 // in the outer structure ErrCorrupt, or ErrUnsupported when an algorithm OID
 // outside the MAC became an unknown one. Never success.
 func TestBitFlips(t *testing.T) {
-	bin := requireGostEngine(t)
+	bin := testenv.OpenSSLGost(t)
 	fx := makeFixture(t, bin, "gost2012_256", "A", "gost89", "p")
 	der := fx.pfx
 	f, err := parsePFX(der)
@@ -157,7 +159,7 @@ func TestBitFlips(t *testing.T) {
 }
 
 func TestMACStripped(t *testing.T) {
-	bin := requireGostEngine(t)
+	bin := testenv.OpenSSLGost(t)
 	for _, pbe := range []string{"gost89", "kuznyechik-ctr-acpkm"} {
 		t.Run(pbe, func(t *testing.T) {
 			f := makeFixture(t, bin, "gost2012_256", "TCA", pbe, "пароль")
@@ -193,7 +195,7 @@ func TestMACStripped(t *testing.T) {
 // tested against the engine in both directions: OpenSSL's file decoded here,
 // and our Encode of the same chain read back by OpenSSL.
 func TestLongContent(t *testing.T) {
-	bin := requireGostEngine(t)
+	bin := testenv.OpenSSLGost(t)
 	for _, pbe := range []string{"gost89", "kuznyechik-ctr-acpkm", "magma-ctr-acpkm"} {
 		t.Run(pbe, func(t *testing.T) {
 			f := makeFixture(t, bin, "gost2012_256", "A", pbe, "123")

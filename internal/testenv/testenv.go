@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -33,6 +34,19 @@ func LookPath(t testing.TB, name string) string {
 	path, err := exec.LookPath(name)
 	if err != nil {
 		Missing(t, "%s is not installed: %v", name, err)
+	}
+	return path
+}
+
+// OpenSSLGost returns the path of an openssl whose gost engine loads (the
+// independent GOST peer of the interop tests), or ends the test as Missing
+// does.
+func OpenSSLGost(t testing.TB) string {
+	t.Helper()
+	path := LookPath(t, "openssl")
+	out, err := exec.Command(path, "engine", "-c", "gost").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "gost89") {
+		Missing(t, "the OpenSSL gost engine does not load (apt-get install libengine-gost-openssl): %v\n%s", err, out)
 	}
 	return path
 }

@@ -13,26 +13,6 @@ import (
 	"github.com/podpis/podpis/internal/testenv"
 )
 
-// requireGostEngine returns the openssl binary with a working gost engine.
-// Without one the test is skipped, or fails under CI=true.
-func requireGostEngine(t testing.TB) string {
-	t.Helper()
-	bin, err := exec.LookPath("openssl")
-	if err == nil {
-		out, e := exec.Command(bin, "engine", "gost").CombinedOutput()
-		if e != nil || !strings.Contains(string(out), "gost") {
-			err = e
-			if err == nil {
-				err = os.ErrNotExist
-			}
-		}
-	}
-	if err != nil {
-		testenv.Missing(t, "openssl with the gost engine not available: %v", err)
-	}
-	return bin
-}
-
 func runOpenSSL(t *testing.T, bin string, args ...string) ([]byte, error) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
@@ -96,7 +76,7 @@ var interopSets = []struct {
 // accepted by OpenSSL (same public key), signs with OpenSSL and verifies
 // here. Corrupted signatures and wrong digests fail on both sides.
 func TestOpenSSLInterop(t *testing.T) {
-	bin := requireGostEngine(t)
+	bin := testenv.OpenSSLGost(t)
 	for _, set := range interopSets {
 		t.Run(set.alg+"-"+set.paramset, func(t *testing.T) {
 			dir := t.TempDir()

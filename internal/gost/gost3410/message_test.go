@@ -10,6 +10,8 @@ import (
 
 	"github.com/podpis/podpis/internal/gost/gost341194"
 	"github.com/podpis/podpis/internal/gost/streebog"
+
+	"github.com/podpis/podpis/internal/testenv"
 )
 
 // TestOpenSSLMessageSignatures signs whole messages with `openssl dgst`,
@@ -19,7 +21,7 @@ import (
 // them are the digest Sign and Verify take. For GOST R 34.10-2001 keys
 // (verify-only here) OpenSSL signs with GOST R 34.11-94 and we verify.
 func TestOpenSSLMessageSignatures(t *testing.T) {
-	bin := requireGostEngine(t)
+	bin := testenv.OpenSSLGost(t)
 	for _, tc := range []struct {
 		alg, paramset, md string
 		newHash           func() hash.Hash

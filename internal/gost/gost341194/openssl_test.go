@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"encoding/hex"
-	"errors"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -29,7 +28,7 @@ func requireTool(t *testing.T, err error, what string) {
 // the block boundaries, random lengths up to 10000 bytes, 1 MiB and, unless
 // -short, 10 MiB) with `openssl dgst -engine gost -md_gost94` and compares.
 func TestOpenSSLInterop(t *testing.T) {
-	openssl := opensslGost(t)
+	openssl := testenv.OpenSSLGost(t)
 	rng := rand.New(rand.NewPCG(13, 14))
 	lengths := []int{0, 1, 31, 32, 33, 64, 65, 1000, 1 << 20}
 	if !testing.Short() {
@@ -67,26 +66,12 @@ func TestOpenSSLInterop(t *testing.T) {
 	}
 }
 
-// opensslGost checks that openssl with the gost engine (md_gost94) works
-// and returns the openssl path.
-func opensslGost(t *testing.T) string {
-	t.Helper()
-	openssl, err := exec.LookPath("openssl")
-	requireTool(t, err, "openssl")
-	out, err := exec.Command(openssl, "engine", "-c", "gost").CombinedOutput()
-	if err == nil && !bytes.Contains(out, []byte("md_gost94")) {
-		err = errors.New("engine lists no md_gost94: " + string(out))
-	}
-	requireTool(t, err, "OpenSSL gost engine")
-	return openssl
-}
-
 // TestHMACInterop: HMAC_GOSTR3411 (RFC 4357 section 3, HMAC of RFC 2104
 // over GOST R 34.11-94 with the CryptoPro set) through crypto/hmac against
 // `openssl dgst -md_gost94 -mac hmac`, with keys shorter and longer than
 // the 32-byte block.
 func TestHMACInterop(t *testing.T) {
-	openssl := opensslGost(t)
+	openssl := testenv.OpenSSLGost(t)
 	rng := rand.New(rand.NewPCG(15, 16))
 	for _, kl := range []int{1, 16, 32, 33, 100} {
 		key, msg := make([]byte, kl), make([]byte, rng.IntN(3000))

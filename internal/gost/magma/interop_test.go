@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/podpis/podpis/internal/testenv"
 )
 
 // engineCipherSets are the parameter sets OpenSSL's "gost89" (CFB) cipher
@@ -43,7 +45,7 @@ func randomBytes(rng *rand.Rand, n int) []byte {
 // engine; every prefix length 0..3000 must agree with ours (the mode is a
 // stream), fed in random pieces; decryption is checked both ways.
 func TestCFBInterop(t *testing.T) {
-	openssl := opensslGost(t)
+	openssl := testenv.OpenSSLGost(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, p := range engineCipherSets {
 		t.Run(p.String(), func(t *testing.T) {
@@ -83,7 +85,7 @@ func TestCFBInterop(t *testing.T) {
 // against `openssl enc -gost89-cnt` (CryptoPro-A) and `-gost89-cnt-12`
 // (TC26 Z) the same way.
 func TestCTRInterop(t *testing.T) {
-	openssl := opensslGost(t)
+	openssl := testenv.OpenSSLGost(t)
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, tc := range []struct {
 		alg string
@@ -112,7 +114,7 @@ func TestCTRInterop(t *testing.T) {
 // (TC26 Z) for lengths around the padding and meshing boundaries and random
 // lengths up to 3000 bytes.
 func TestMACInterop(t *testing.T) {
-	openssl := opensslGost(t)
+	openssl := testenv.OpenSSLGost(t)
 	rng := rand.New(rand.NewPCG(5, 6))
 	lengths := []int{0, 1, 4, 7, 8, 9, 15, 16, 17, 24, 1016, 1017, 1023, 1024, 1025, 1032, 1033, 2048, 2049, 3000}
 	for i := 0; i < 8; i++ {

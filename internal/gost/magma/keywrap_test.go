@@ -11,13 +11,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/podpis/podpis/internal/testenv"
 )
 
 // enginePeer builds testdata/engine_peer.c against OpenSSL's gost engine
 // (the key wrap has no openssl command) and returns a function running it.
 func enginePeer(t *testing.T) func(args ...string) string {
 	t.Helper()
-	openssl := opensslGost(t)
+	openssl := testenv.OpenSSLGost(t)
 	cc, err := exec.LookPath("cc")
 	requireTool(t, err, "C compiler (cc)")
 	out, err := exec.Command(openssl, "version", "-e").Output()

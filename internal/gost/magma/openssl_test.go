@@ -2,7 +2,6 @@ package magma
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,20 +20,6 @@ func requireTool(t *testing.T, err error, what string) {
 		return
 	}
 	testenv.Missing(t, "%s not available: %v", what, err)
-}
-
-// opensslGost checks that openssl with the gost engine works and returns
-// the openssl path.
-func opensslGost(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("openssl")
-	requireTool(t, err, "openssl")
-	out, err := exec.Command(path, "engine", "-c", "gost").CombinedOutput()
-	if err == nil && !bytes.Contains(out, []byte("gost89")) {
-		err = errors.New("engine lists no gost89: " + string(out))
-	}
-	requireTool(t, err, "OpenSSL gost engine")
-	return path
 }
 
 // runOpenSSL runs openssl with the given environment additions and returns

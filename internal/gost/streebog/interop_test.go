@@ -13,21 +13,6 @@ import (
 	"github.com/podpis/podpis/internal/testenv"
 )
 
-// requireOpenSSLGost fails the test under CI=true when OpenSSL or its gost
-// engine is missing, and skips it elsewhere.
-func requireOpenSSLGost(t *testing.T) {
-	t.Helper()
-	missing := func(why string) {
-		testenv.Missing(t, "%s", why)
-	}
-	if _, err := exec.LookPath("openssl"); err != nil {
-		missing("openssl is not installed")
-	}
-	if out, err := exec.Command("openssl", "engine", "gost", "-c").CombinedOutput(); err != nil {
-		missing("the OpenSSL gost engine is not available: " + strings.TrimSpace(string(out)))
-	}
-}
-
 // opensslDigest hashes file with `openssl dgst -engine gost -r`, which
 // prints "HEX *FILE" (the engine's "Engine "gost" set." goes to stderr).
 // The hex is the digest's bytes in order, the same order as Sum.
@@ -49,7 +34,7 @@ func opensslDigest(t *testing.T, md, file string) string {
 // TestOpenSSLInterop hashes random messages around the block boundaries and
 // up to 10 MB here and with OpenSSL's gost engine.
 func TestOpenSSLInterop(t *testing.T) {
-	requireOpenSSLGost(t)
+	testenv.OpenSSLGost(t)
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, n := range []int{0, 1, 63, 64, 65, 127, 128, 1000, 65536, 10_000_000} {
