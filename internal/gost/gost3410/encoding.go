@@ -317,13 +317,19 @@ func MarshalPKCS8(priv *PrivateKey) ([]byte, error) {
 // ParsePKCS8 parses a DER PKCS#8 PrivateKeyInfo holding a GOST R
 // 34.10-2012 key. The privateKey OCTET STRING may contain, as different
 // versions of OpenSSL's gost engine and other tools write it:
+//
 //   - the scalar as Curve.Size() little-endian bytes (current engine),
+//
 //   - an OCTET STRING of those bytes (older engine versions),
+//
 //   - an INTEGER (big-endian, as in the earliest versions).
 //
-// Masked CryptoPro keys (scalar and masks concatenated) and GOST R
-// 34.10-2001 keys (verify-only here) give ErrUnsupportedKey. The public
-// key is recomputed from the scalar.
+//   - a masked key, as CryptoPro CSP exports it and the gost engine reads it:
+//     Curve.Size() little-endian bytes of the masked scalar followed by one
+//     or more masks of the same size; the key is their product mod q.
+//
+// GOST R 34.10-2001 keys (verify-only here) give ErrUnsupportedKey. The
+// public key is recomputed from the scalar.
 func ParsePKCS8(der []byte) (*PrivateKey, error) {
 	s := cryptobyte.String(der)
 	var info cryptobyte.String
@@ -404,7 +410,11 @@ func parsePrivateScalar(c *Curve, keyBytes cryptobyte.String) (*PrivateKey, erro
 		}
 		return newPrivateKey(c, feFromBig(&v)), nil
 	case len(keyBytes) > size && len(keyBytes)%size == 0:
-		return nil, parseErr(structPKCS8, fieldPrivateKey, "is a masked key (scalar with masks), which is not supported", ErrUnsupportedKey)
+		d := unmask(c, keyBytes)
+		if c.params.fq.isZero(&d) == 1 {
+			return nil, parseErr(structPKCS8, fieldPrivateKey, "is a masked key that unmasks to zero", ErrInvalidPrivateKey)
+		}
+		return newPrivateKey(c, d), nil
 	default:
 		return nil, parseErr(structPKCS8, fieldPrivateKey, fmt.Sprintf("is %d bytes, a %d-bit key has %d", len(keyBytes), size*8, size), ErrInvalidPrivateKey)
 	}
@@ -414,6 +424,28 @@ func parsePrivateScalar(c *Curve, keyBytes cryptobyte.String) (*PrivateKey, erro
 		return nil, parseErr(structPKCS8, fieldPrivateKey, "is not in [1, q-1]", ErrInvalidPrivateKey)
 	}
 	return newPrivateKey(c, d), nil
+}
+
+// unmask returns the product mod q of the masked scalar and every mask in
+// keyBytes (each c.Size() little-endian bytes): CryptoPro keeps a key as
+// d·m1^-1·…·mk^-1 next to m1…mk so the plain scalar never sits in memory,
+// and the gost engine unmasks exactly so (gost_ameth.c, unmask_priv_key).
+// The arithmetic is the constant-time Montgomery field of q.
+func unmask(c *Curve, keyBytes []byte) fe {
+	size := c.Size()
+	fq := c.params.fq
+	var acc fe
+	first := feFromLE(keyBytes[:size])
+	fq.reduce(&acc, &first) // Montgomery form of the masked scalar mod q
+	for off := size; off < len(keyBytes); off += size {
+		var m fe
+		plain := feFromLE(keyBytes[off : off+size])
+		fq.reduce(&m, &plain)
+		fq.mul(&acc, &acc, &m)
+	}
+	var d fe
+	fq.fromMont(&d, &acc)
+	return d
 }
 
 // ParseSignature splits a signature value s||r for curve c into r and s,

@@ -150,6 +150,26 @@ func pkcs8With(alg asn1.ObjectIdentifier, params []byte, key []byte) []byte {
 	return b.BytesOrPanic()
 }
 
+// maskedScalar returns priv's scalar in CryptoPro's masked form: d·m1^-1·…
+// ·mk^-1 mod q followed by the k random masks, each little-endian.
+func maskedScalar(t testing.TB, priv *PrivateKey, masks int) []byte {
+	t.Helper()
+	q := priv.Curve.Params().Q
+	size := priv.Curve.Size()
+	masked := new(big.Int).Set(priv.D())
+	var tail []byte
+	for range masks {
+		m, err := rand.Int(rand.Reader, new(big.Int).Sub(q, big.NewInt(1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Add(m, big.NewInt(1)) // in [1, q-1]
+		masked.Mul(masked, new(big.Int).ModInverse(m, q)).Mod(masked, q)
+		tail = append(tail, leBytes(m, size)...)
+	}
+	return append(leBytes(masked, size), tail...)
+}
+
 func TestPKCS8Forms(t *testing.T) {
 	c := CurveCryptoProA()
 	priv, _ := GenerateKey(c, rand.Reader)
@@ -166,20 +186,22 @@ func TestPKCS8Forms(t *testing.T) {
 		der []byte
 		err error
 	}{
-		"raw little-endian":  {der: pkcs8With(OIDPublicKey2012_256, params, le)},
-		"OCTET STRING":       {der: pkcs8With(OIDPublicKey2012_256, params, octet.BytesOrPanic())},
-		"INTEGER":            {der: pkcs8With(OIDPublicKey2012_256, params, integer.BytesOrPanic())},
-		"masked":             {der: pkcs8With(OIDPublicKey2012_256, params, make([]byte, 64)), err: ErrUnsupportedKey},
-		"2001 key":           {der: pkcs8With(OIDPublicKey2001, params, le), err: ErrUnsupportedKey},
-		"zero scalar":        {der: pkcs8With(OIDPublicKey2012_256, params, make([]byte, 32)), err: ErrInvalidPrivateKey},
-		"scalar q":           {der: pkcs8With(OIDPublicKey2012_256, params, leBytes(c.Params().Q, 32)), err: ErrInvalidPrivateKey},
-		"short scalar":       {der: pkcs8With(OIDPublicKey2012_256, params, short), err: ErrInvalidPrivateKey},
-		"no params":          {der: pkcs8With(OIDPublicKey2012_256, nil, le), err: ErrParamsAbsent},
-		"NULL params":        {der: pkcs8With(OIDPublicKey2012_256, []byte{5, 0}, le), err: ErrParamsAbsent},
-		"512 alg, 256 curve": {der: pkcs8With(OIDPublicKey2012_512, params, le), err: ErrMalformed},
-		"garbage":            {der: []byte{0x30, 0x03, 0x02, 0x01}, err: ErrMalformed},
-		"trailing element":   {der: appendInside(pkcs8With(OIDPublicKey2012_256, params, le), []byte{0x05, 0x00}), err: ErrMalformed},
-		"with attributes":    {der: appendInside(pkcs8With(OIDPublicKey2012_256, params, le), []byte{0xa0, 0x00})},
+		"raw little-endian":   {der: pkcs8With(OIDPublicKey2012_256, params, le)},
+		"OCTET STRING":        {der: pkcs8With(OIDPublicKey2012_256, params, octet.BytesOrPanic())},
+		"INTEGER":             {der: pkcs8With(OIDPublicKey2012_256, params, integer.BytesOrPanic())},
+		"masked, one mask":    {der: pkcs8With(OIDPublicKey2012_256, params, maskedScalar(t, priv, 1))},
+		"masked, three masks": {der: pkcs8With(OIDPublicKey2012_256, params, maskedScalar(t, priv, 3))},
+		"masked to zero":      {der: pkcs8With(OIDPublicKey2012_256, params, make([]byte, 64)), err: ErrInvalidPrivateKey},
+		"2001 key":            {der: pkcs8With(OIDPublicKey2001, params, le), err: ErrUnsupportedKey},
+		"zero scalar":         {der: pkcs8With(OIDPublicKey2012_256, params, make([]byte, 32)), err: ErrInvalidPrivateKey},
+		"scalar q":            {der: pkcs8With(OIDPublicKey2012_256, params, leBytes(c.Params().Q, 32)), err: ErrInvalidPrivateKey},
+		"short scalar":        {der: pkcs8With(OIDPublicKey2012_256, params, short), err: ErrInvalidPrivateKey},
+		"no params":           {der: pkcs8With(OIDPublicKey2012_256, nil, le), err: ErrParamsAbsent},
+		"NULL params":         {der: pkcs8With(OIDPublicKey2012_256, []byte{5, 0}, le), err: ErrParamsAbsent},
+		"512 alg, 256 curve":  {der: pkcs8With(OIDPublicKey2012_512, params, le), err: ErrMalformed},
+		"garbage":             {der: []byte{0x30, 0x03, 0x02, 0x01}, err: ErrMalformed},
+		"trailing element":    {der: appendInside(pkcs8With(OIDPublicKey2012_256, params, le), []byte{0x05, 0x00}), err: ErrMalformed},
+		"with attributes":     {der: appendInside(pkcs8With(OIDPublicKey2012_256, params, le), []byte{0xa0, 0x00})},
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, err := ParsePKCS8(tc.der)

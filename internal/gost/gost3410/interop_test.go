@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -212,4 +213,59 @@ func digestFor(c *Curve) Digest {
 		return DigestStreebog512
 	}
 	return DigestStreebog256
+}
+
+// TestMaskedKeyOpenSSL gives the gost engine a PKCS#8 key in CryptoPro's
+// masked form (scalar times inverse masks, then the masks) and checks that
+// the engine and ParsePKCS8 unmask it to the same key: the engine's public
+// key equals ours, and a signature made here with the parsed key verifies
+// in OpenSSL under it.
+func TestMaskedKeyOpenSSL(t *testing.T) {
+	bin := testenv.OpenSSLGost(t)
+	for _, c := range []*Curve{CurveCryptoProA(), CurveTC26_256A(), CurveTC26_512A()} {
+		for _, masks := range []int{1, 2} {
+			t.Run(fmt.Sprintf("%s-%d", c.Name(), masks), func(t *testing.T) {
+				dir := t.TempDir()
+				path := func(name string) string { return filepath.Join(dir, name) }
+				priv, err := GenerateKey(c, rand.Reader)
+				if err != nil {
+					t.Fatal(err)
+				}
+				params, err := MarshalSPKIParams(DefaultSPKIParams(c))
+				if err != nil {
+					t.Fatal(err)
+				}
+				der := pkcs8With(keyAlgorithm(c), params, maskedScalar(t, priv, masks))
+				writeFile(t, path("masked.key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+				mustOpenSSL(t, bin, "pkey", "-engine", "gost", "-in", path("masked.key"), "-pubout", "-out", path("masked.pub"))
+				pub, _, err := ParseSPKI(readPEM(t, path("masked.pub"), "PUBLIC KEY"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !pub.Equal(&priv.PublicKey) {
+					t.Fatal("OpenSSL unmasks to another key than the one masked")
+				}
+				parsed, err := ParsePKCS8(der)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !parsed.Equal(priv) {
+					t.Fatal("ParsePKCS8 unmasks to another key")
+				}
+				digest := make([]byte, c.Size())
+				rand.Read(digest)
+				sig, err := parsed.Sign(rand.Reader, digest, &SignerOpts{Hash: digestFor(c)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				writeFile(t, path("digest"), digest)
+				writeFile(t, path("sig"), sig)
+				out, err := runOpenSSL(t, bin, "pkeyutl", "-engine", "gost", "-verify", "-pubin",
+					"-inkey", path("masked.pub"), "-in", path("digest"), "-sigfile", path("sig"))
+				if err != nil || !strings.Contains(string(out), "Signature Verified Successfully") {
+					t.Fatalf("OpenSSL rejects the signature of the unmasked key: %v\n%s", err, out)
+				}
+			})
+		}
+	}
 }
