@@ -40,6 +40,69 @@ func write(path string, data []byte, perm os.FileMode, replace bool) error {
 	if err := writeAndSync(f, data, perm); err != nil {
 		return err
 	}
+	return moveIntoPlace(tmp, path, replace)
+}
+
+// File is an output being written in pieces (a signature that carries a
+// large document): it goes to a temporary file in the target's folder and
+// appears under its name only on Commit. Abort, or a crash, leaves nothing
+// under that name; Abort after Commit does nothing, so `defer f.Abort()` is
+// the way to use it.
+type File struct {
+	f       *os.File
+	path    string
+	replace bool
+	done    bool
+}
+
+// Create starts writing path. With replace false, Commit fails with an
+// error matching os.ErrExist if path exists by then (see WriteNew).
+func Create(path string, perm os.FileMode, replace bool) (*File, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), TempPrefix+filepath.Base(path)+"-*")
+	if err != nil {
+		return nil, fmt.Errorf("create temporary file: %w", err)
+	}
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("chmod %s: %w", f.Name(), err)
+	}
+	return &File{f: f, path: path, replace: replace}, nil
+}
+
+// Write appends to the temporary file.
+func (w *File) Write(p []byte) (int, error) { return w.f.Write(p) }
+
+// Commit fsyncs the data and moves it into place.
+func (w *File) Commit() error {
+	if w.done {
+		return errors.New("atomicfile: commit after commit or abort")
+	}
+	w.done = true
+	tmp := w.f.Name()
+	defer os.Remove(tmp) // a no-op once renamed
+	if err := w.f.Sync(); err != nil {
+		w.f.Close()
+		return fmt.Errorf("fsync %s: %w", tmp, err)
+	}
+	if err := w.f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", tmp, err)
+	}
+	return moveIntoPlace(tmp, w.path, w.replace)
+}
+
+// Abort throws the partial output away.
+func (w *File) Abort() {
+	if w.done {
+		return
+	}
+	w.done = true
+	w.f.Close()
+	os.Remove(w.f.Name())
+}
+
+func moveIntoPlace(tmp, path string, replace bool) error {
+	var err error
 	if replace {
 		err = os.Rename(tmp, path)
 	} else {
@@ -58,7 +121,7 @@ func write(path string, data []byte, perm os.FileMode, replace bool) error {
 	if err != nil {
 		return fmt.Errorf("move into place %s: %w", path, err)
 	}
-	return SyncDir(dir)
+	return SyncDir(filepath.Dir(path))
 }
 
 func writeAndSync(f *os.File, data []byte, perm os.FileMode) error {

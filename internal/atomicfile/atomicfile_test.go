@@ -73,3 +73,49 @@ func TestRemoveStaleTemps(t *testing.T) {
 		t.Fatalf("removing a missing file: %v", err)
 	}
 }
+
+func TestCreateCommitAbort(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.sig")
+
+	w, err := Create(path, 0o644, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("part one, "))
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("the name exists before Commit: %v", err)
+	}
+	w.Write([]byte("part two"))
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	w.Abort() // after Commit: nothing happens
+	if got, _ := os.ReadFile(path); string(got) != "part one, part two" {
+		t.Fatalf("content %q", got)
+	}
+
+	// Not replacing: Commit refuses when the name is taken.
+	w, err = Create(path, 0o644, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("other"))
+	if err := w.Commit(); !errors.Is(err, os.ErrExist) {
+		t.Fatalf("Commit over an existing file: %v", err)
+	}
+	// Replacing, then aborting: the old file stays and no temp is left.
+	w, err = Create(path, 0o644, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("abandoned"))
+	w.Abort()
+	if got, _ := os.ReadFile(path); string(got) != "part one, part two" {
+		t.Fatalf("content after abort %q", got)
+	}
+	names, _ := os.ReadDir(dir)
+	if len(names) != 1 {
+		t.Fatalf("left in the folder: %v", names)
+	}
+}
