@@ -6,13 +6,19 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"software.sslmate.com/src/go-pkcs12"
 
+	"github.com/podpis/podpis/certstore/pfx"
 	"github.com/podpis/podpis/internal/gost/gost3410"
 	"github.com/podpis/podpis/internal/gost/streebog"
 	"github.com/podpis/podpis/internal/testenv"
@@ -208,5 +214,79 @@ func TestImportGOST2001PFX(t *testing.T) {
 	}
 	if err := other.CheckPassword(e.ID, "again"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestImportMaskedGOSTKey: a .pfx whose key bag holds the key in CryptoPro's
+// masked form (the scalar times the inverse of a mask, then the mask) is
+// imported, and the key it unlocks is the certificate's. OpenSSL makes the
+// key and certificate; the masked bag is ours, because OpenSSL re-encodes
+// keys unmasked (gost3410's TestMaskedKeyOpenSSL checks the engine reads the
+// masked form the same way).
+func TestImportMaskedGOSTKey(t *testing.T) {
+	openssl := testenv.OpenSSLGost(t)
+	dir := t.TempDir()
+	run := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command(openssl, args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("openssl %v: %v\n%s", args, err, out)
+		}
+	}
+	run("genpkey", "-engine", "gost", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:A", "-out", "key.pem")
+	run("req", "-engine", "gost", "-x509", "-new", "-key", "key.pem", "-subj", "/CN=Masked/C=RU", "-days", "30", "-out", "cert.pem")
+	keyPEM, _ := os.ReadFile(filepath.Join(dir, "key.pem"))
+	certPEM, _ := os.ReadFile(filepath.Join(dir, "cert.pem"))
+	kb, _ := pem.Decode(keyPEM)
+	cb, _ := pem.Decode(certPEM)
+	if kb == nil || cb == nil {
+		t.Fatal("no PEM from openssl")
+	}
+	priv, err := gost3410.ParsePKCS8(kb.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rebuild the PKCS#8 with the masked scalar in place of the plain one.
+	in := cryptobyte.String(kb.Bytes)
+	var info, alg cryptobyte.String
+	var version int64
+	if !in.ReadASN1(&info, cbasn1.SEQUENCE) || !info.ReadASN1Int64WithTag(&version, cbasn1.INTEGER) ||
+		!info.ReadASN1Element(&alg, cbasn1.SEQUENCE) {
+		t.Fatal("cannot read OpenSSL's PKCS#8")
+	}
+	q := priv.Curve.Params().Q
+	mask, _ := rand.Int(rand.Reader, q)
+	mask.Add(mask, big.NewInt(1)).Mod(mask, q)
+	masked := new(big.Int).Mul(priv.D(), new(big.Int).ModInverse(mask, q))
+	masked.Mod(masked, q)
+	le := func(v *big.Int) []byte {
+		b := v.FillBytes(make([]byte, 32))
+		slices.Reverse(b)
+		return b
+	}
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1Int64(version)
+		b.AddBytes(alg)
+		b.AddASN1OctetString(append(le(masked), le(mask)...))
+	})
+	pfxData, err := pfx.Encode(b.BytesOrPanic(), [][]byte{cb.Bytes}, "маска")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openTestStore(t, nil)
+	res, err := s.Import("masked.pfx", pfxData, ImportOptions{Password: fixedPassword("маска")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha1.Sum(cb.Bytes)
+	id := hex.EncodeToString(sum[:])
+	key, err := s.PrivateKey(id, fixedPassword("маска"))
+	if err != nil {
+		t.Fatalf("import %+v; key: %v", res, err)
+	}
+	if !key.(*gost3410.PrivateKey).Equal(priv) {
+		t.Fatal("the unmasked key is not OpenSSL's key")
 	}
 }
