@@ -159,7 +159,16 @@ func classify(el berElement) (*Result, *Error) {
 		// SEQUENCE { to-be-signed, signatureAlgorithm, signature }: a
 		// certificate, a PKCS#10 request or a CRL, told apart by the
 		// to-be-signed part.
-		switch signedObjectKind(kids[0]) {
+		kind := signedObjectKind(kids[0])
+		if kind == signedUnknown && checkCertificate(el) == nil {
+			// signedObjectKind reads every field of the to-be-signed part;
+			// checkCertificate, which also vets the certificates of a
+			// .p7b, only its leading ones. A certificate damaged after its
+			// public key must be the same thing alone as inside a .p7b (the
+			// certificate parser then names the damaged field).
+			kind = signedCertificate
+		}
+		switch kind {
 		case signedCertificate:
 			if err := checkCertificate(el); err != nil {
 				return nil, &Error{Reason: ReasonUnknown, Detail: err.Error(), Err: err}
