@@ -157,6 +157,7 @@ var (
 	SHA384WithRSA           = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 12}
 	SHA512WithRSA           = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 13}
 	RSASSAPSS               = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}
+	MGF1                    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 8} // RFC 8017: the mask function RSASSA-PSS-params name
 	ECDSAWithSHA1           = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 1}
 	ECDSAWithSHA256         = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
 	ECDSAWithSHA384         = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
@@ -175,6 +176,23 @@ var (
 	Streebog256 = gost3410.OIDStreebog256
 	Streebog512 = gost3410.OIDStreebog512
 	GOST3411_94 = gost3410.OIDGOST341194
+)
+
+// CMS content types (RFC 5652 sections 4 and 5). They are not in the
+// registry: people never see them as names, only as "signed data".
+var (
+	ContentData       = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
+	ContentSignedData = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2}
+)
+
+// CMS signed attributes: PKCS #9 (RFC 2985, RFC 5652 section 11) and the
+// ESS signing-certificate attributes of CAdES-BES (RFC 2634, RFC 5035).
+var (
+	AttrContentType          = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 3}
+	AttrMessageDigest        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
+	AttrSigningTime          = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5}
+	AttrSigningCertificate   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 12}
+	AttrSigningCertificateV2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
 )
 
 // Named elliptic curves (RFC 5480).
@@ -237,6 +255,13 @@ var registry = [...]Info{
 	{DomainComponent, "dc", "DC", KindAttribute},
 	{EmailAddress, "email", "E", KindAttribute},
 	{UnstructuredName, "unstructured-name", "unstructuredName", KindAttribute},
+	// CMS signed attributes share the attribute kind: they are PKCS #9
+	// attribute types too.
+	{AttrContentType, "content-type", "contentType", KindAttribute},
+	{AttrMessageDigest, "message-digest", "messageDigest", KindAttribute},
+	{AttrSigningTime, "signing-time", "signingTime", KindAttribute},
+	{AttrSigningCertificate, "signing-certificate", "signingCertificate", KindAttribute},
+	{AttrSigningCertificateV2, "signing-certificate-v2", "signingCertificateV2", KindAttribute},
 	{INN, "inn", "INN", KindAttribute},
 	{OGRN, "ogrn", "OGRN", KindAttribute},
 	{SNILS, "snils", "SNILS", KindAttribute},
@@ -297,6 +322,7 @@ var registry = [...]Info{
 	{SHA384WithRSA, "sha384-with-rsa", "sha384WithRSAEncryption", KindAlgorithm},
 	{SHA512WithRSA, "sha512-with-rsa", "sha512WithRSAEncryption", KindAlgorithm},
 	{RSASSAPSS, "rsa-pss", "RSASSA-PSS", KindAlgorithm},
+	{MGF1, "mgf1", "MGF1", KindAlgorithm},
 	{ECDSAWithSHA1, "ecdsa-with-sha1", "ecdsa-with-SHA1", KindAlgorithm},
 	{ECDSAWithSHA256, "ecdsa-with-sha256", "ecdsa-with-SHA256", KindAlgorithm},
 	{ECDSAWithSHA384, "ecdsa-with-sha384", "ecdsa-with-SHA384", KindAlgorithm},
