@@ -514,8 +514,98 @@ func TestStoreFromEnvironmentAndLocale(t *testing.T) {
 	if o.code != 0 || !strings.Contains(o.stdout, "Usage:") || o.stderr != "" {
 		t.Errorf("--help: %d %q %q", o.code, o.stdout, o.stderr)
 	}
-	o = p.run("sign", "file.txt", "--lang", "ru")
+	o = p.run("check", "file.txt", "--lang", "ru")
 	if o.code != 2 || !strings.Contains(o.stderr, "пока недоступна") {
-		t.Errorf("sign: %d %q", o.code, o.stderr)
+		t.Errorf("check: %d %q", o.code, o.stderr)
+	}
+}
+
+// TestSignFolderGOSTInteropOpenSSL: a GOST-256 .pfx made by OpenSSL's gost
+// engine is imported, the binary signs a folder with it, OpenSSL accepts a
+// signature it made, and podpis accepts one OpenSSL made.
+func TestSignFolderGOSTInteropOpenSSL(t *testing.T) {
+	openssl := testenv.OpenSSLGost(t)
+	dir := t.TempDir()
+	path := func(name string) string { return filepath.Join(dir, name) }
+	run := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command(openssl, args...).CombinedOutput(); err != nil {
+			t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	// A GOST root CA and the accountant's certificate issued by it.
+	run("req", "-engine", "gost", "-x509", "-new", "-utf8", "-newkey", "gost2012_256", "-pkeyopt", "paramset:A", "-nodes",
+		"-keyout", path("ca.key"), "-subj", "/CN=УЦ Тест/O=Podpis E2E/C=RU", "-days", "365", "-out", path("ca.pem"))
+	run("genpkey", "-engine", "gost", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:A", "-out", path("key.pem"))
+	run("req", "-engine", "gost", "-new", "-utf8", "-key", path("key.pem"), "-subj", "/CN=Бухгалтер/C=RU", "-out", path("leaf.csr"))
+	if err := os.WriteFile(path("leaf.cnf"), []byte("keyUsage=critical,digitalSignature,nonRepudiation\nbasicConstraints=CA:FALSE\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run("x509", "-engine", "gost", "-req", "-in", path("leaf.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial",
+		"-days", "30", "-extfile", path("leaf.cnf"), "-out", path("cert.pem"))
+	run("pkcs12", "-engine", "gost", "-export", "-inkey", path("key.pem"), "-in", path("cert.pem"), "-certfile", path("ca.pem"),
+		"-out", path("k.pfx"), "-passout", "pass:123", "-keypbe", "gost89", "-certpbe", "gost89", "-macalg", "md_gost12_512")
+	if err := os.WriteFile(path("pw.txt"), []byte("123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	docs := path("declarations")
+	for i := range 12 {
+		sub := filepath.Join(docs, fmt.Sprintf("q%d", i%3))
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("decl%02d.xml", i)), []byte(fmt.Sprintf("<decl n=\"%d\"/>", i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	p := newPodpis(t, "ru_RU.UTF-8")
+	if o := p.run("import", path("k.pfx"), "--password-file", path("pw.txt")); o.code != 0 {
+		t.Fatalf("import: %d %s %s", o.code, o.stdout, o.stderr)
+	}
+	var id, caID string
+	for _, e := range p.list() {
+		if e.HasKey {
+			id = e.ID
+		} else {
+			caID = e.ID
+		}
+	}
+	o := p.run("sign", "--cert", id, "--password-file", path("pw.txt"), docs, "--manifest", path("manifest.csv"))
+	if o.code != 0 || !strings.Contains(o.stdout, "Подписано: 12, пропущено: 0, ошибок: 0") {
+		t.Fatalf("sign: exit %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	if strings.Contains(o.stderr, "\r") {
+		t.Errorf("a progress line on a stderr that is not a terminal: %q", o.stderr)
+	}
+	doc := filepath.Join(docs, "q1", "decl04.xml")
+	run("cms", "-engine", "gost", "-verify", "-binary", "-inform", "DER", "-in", doc+".sig", "-content", doc,
+		"-CAfile", path("ca.pem"), "-out", os.DevNull)
+	if manifest, err := os.ReadFile(path("manifest.csv")); err != nil || strings.Count(string(manifest), ",streebog256,") != 12 {
+		t.Errorf("manifest: %v\n%s", err, manifest)
+	}
+
+	// Our verify, with the root trusted and not.
+	if o := p.run("verify", doc+".sig"); o.code != 1 || !strings.Contains(o.stdout, "не входит в число доверенных") {
+		t.Errorf("verify before trust: exit %d\n%s", o.code, o.stdout)
+	}
+	if o := p.run("trust", caID); o.code != 0 {
+		t.Fatalf("trust: %d %s", o.code, o.stderr)
+	}
+	if o := p.run("verify", doc+".sig"); o.code != 0 || !strings.Contains(o.stdout, "Итог: подпись действительна.") {
+		t.Errorf("verify: exit %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	// OpenSSL's CAdES signature, detached, found beside its document.
+	other := filepath.Join(docs, "q0", "decl00.xml")
+	run("cms", "-engine", "gost", "-sign", "-binary", "-cades", "-in", other, "-signer", path("cert.pem"), "-inkey", path("key.pem"),
+		"-outform", "DER", "-out", other+".p7s")
+	if o := p.run("verify", other+".p7s", "--json"); o.code != 0 || !strings.Contains(o.stdout, `"status": "valid"`) {
+		t.Errorf("verify OpenSSL's signature: exit %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	if err := os.WriteFile(other, []byte("<decl n=\"999\"/>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if o := p.run("verify", other+".p7s"); o.code != 1 || !strings.Contains(o.stdout, "НЕДЕЙСТВИТЕЛЬНА") {
+		t.Errorf("tampered: exit %d\n%s%s", o.code, o.stdout, o.stderr)
 	}
 }

@@ -1,5 +1,5 @@
 // Package cli is Podpis's command-line tool: `podpis import|list|show|export|
-// delete|trust ...`, following DESIGN's command-line contract. It writes only
+// delete|trust|sign|cosign|verify ...`, following DESIGN's command-line contract. It writes only
 // to the io.Writers of its Env and never imports Fyne, so it is tested by
 // calling Main in-process as well as by running the built binary.
 package cli
@@ -91,7 +91,34 @@ func commands() []command {
 		{name: "hash", minArgs: 1, maxArgs: -1, available: true, run: runHash, flags: []flagSpec{
 			{name: "alg", takesArgs: true},
 		}},
-		later("sign"), later("cosign"), later("verify"), later("check"), later("token"),
+		{name: "sign", minArgs: 1, maxArgs: -1, available: true, run: runSign, flags: []flagSpec{
+			{name: "cert", takesArgs: true},
+			{name: "attached"},
+			{name: "pem"},
+			{name: "chain"},
+			{name: "out-dir", takesArgs: true},
+			{name: "force"},
+			{name: "manifest", takesArgs: true},
+			{name: "password-file", takesArgs: true},
+			{name: "password-stdin"},
+		}},
+		{name: "cosign", minArgs: 1, maxArgs: 1, available: true, run: runCosign, flags: []flagSpec{
+			{name: "cert", takesArgs: true},
+			{name: "content", takesArgs: true},
+			{name: "out", takesArgs: true},
+			{name: "force"},
+			{name: "pem"},
+			{name: "chain"},
+			{name: "password-file", takesArgs: true},
+			{name: "password-stdin"},
+		}},
+		{name: "verify", minArgs: 1, maxArgs: 1, available: true, run: runVerify, flags: []flagSpec{
+			{name: "content", takesArgs: true},
+			{name: "offline"},
+			{name: "at", takesArgs: true},
+			{name: "strict"},
+		}},
+		later("check"), later("token"),
 	}
 }
 
@@ -344,7 +371,8 @@ func (r *runner) problem(err error) problem {
 func contractCode(code string) string {
 	switch code {
 	case "signature-invalid", "chain-incomplete", "untrusted-root", "expired", "not-yet-valid",
-		"key-period-expired", "revoked", "key-usage", "revocation-unknown", "wrong-password", "internal":
+		"key-period-expired", "revoked", "key-usage", "revocation-unknown", "signer-certificate-missing",
+		"wrong-password", "internal":
 		return code
 	}
 	return "bad-input"
