@@ -10,10 +10,11 @@ build_packages=(gcc libc6-dev pkg-config xorg-dev libgl1-mesa-dev)
 # the independent GOST peer; softhsm2/opensc: a real PKCS#11 token;
 # gnome-keyring + dbus: a real Secret Service; imagemagick: screenshots;
 # x11-utils (xwininfo): waiting for the window; tesseract: reading the
-# screenshot to prove the list shows the imported certificate.
+# screenshot to prove the list shows the imported certificate; xdotool:
+# clicking a tab of the real window.
 # Fyne bundles its fonts, so no font package is needed.
 test_packages=(xvfb xauth openssl libengine-gost-openssl softhsm2 opensc
-	gnome-keyring dbus-daemon dbus-x11 imagemagick x11-utils tesseract-ocr tesseract-ocr-rus)
+	gnome-keyring dbus-daemon dbus-x11 imagemagick x11-utils xdotool tesseract-ocr tesseract-ocr-rus)
 
 # libssl-dev: make bench builds small C reference programs that load
 # OpenSSL's gost engine in-process, to compare against in the same run.

@@ -233,11 +233,15 @@ func screenshot(t *testing.T, x *xvfb, path string) image.Image {
 	return img
 }
 
-// Regions of a 1100x700 window at the top left of the screen: the toolbar,
-// and the certificate list below it, left of the split.
+// Regions of a 1100x700 window at the top left of the screen: the tabs and
+// the toolbar below them, and the certificate list, left of the split.
 var (
-	toolbarRegion = image.Rect(0, 0, 1100, 40)
-	listRegion    = image.Rect(0, 44, 540, 400)
+	toolbarRegion = image.Rect(0, 0, 1100, 80)
+	listRegion    = image.Rect(0, 84, 540, 400)
+	// signTabPoint is the middle of the "Подписать" tab; the Sign screen's
+	// options (the chosen certificate) are at the bottom left.
+	signTabPoint = image.Pt(210, 21)
+	signOptions  = image.Rect(0, 340, 530, 700)
 )
 
 // ocr reads the text in a region of a screenshot. The window is drawn in a
@@ -377,8 +381,36 @@ func testRealWindow(t *testing.T, bin string) {
 		t.Logf("tesseract is not installed: checked the list by pixels only; screenshot: %s", shot)
 	}
 	checkQuiet(t, "LANG=ru_RU.UTF-8", app)
+	signShot := checkSignTab(t, x, img, cn)
+	checkQuiet(t, "the Sign tab", app)
 	app.stop()
-	t.Logf("screenshots: %s, %s", shot, emptyShot)
+	t.Logf("screenshots: %s, %s, %s", shot, emptyShot, signShot)
+}
+
+// checkSignTab clicks the Sign tab of the window showing the certificates
+// (certificates is its screenshot) and checks that the Sign screen shows,
+// with the store's one personal certificate chosen for signing.
+func checkSignTab(t *testing.T, x *xvfb, certificates image.Image, cn string) string {
+	xdotool := needTool(t, "xdotool", "xdotool")
+	click := exec.Command(xdotool, "mousemove", fmt.Sprint(signTabPoint.X), fmt.Sprint(signTabPoint.Y), "click", "1")
+	click.Env = []string{"DISPLAY=" + x.display}
+	if out, err := click.CombinedOutput(); err != nil {
+		t.Fatalf("xdotool click: %v\n%s", err, out)
+	}
+	shot := filepath.Join(shotDir(t), "window-sign-ru.png")
+	var img image.Image
+	if !waitUntil(t, 30*time.Second, func() bool {
+		img = screenshot(t, x, shot)
+		return differingPixels(img, certificates, signOptions) > 1000
+	}) {
+		t.Fatalf("clicking the Sign tab did not show the Sign screen; screenshot: %s", shot)
+	}
+	if _, err := exec.LookPath("tesseract"); err == nil {
+		if text := ocr(t, shot, signOptions); !matchesName(text, cn) || !containsFold(text, "Отсоединённая") {
+			t.Errorf("the Sign screen does not offer %q with a detached signature; OCR read:\n%s\nscreenshot: %s", cn, text, shot)
+		}
+	}
+	return shot
 }
 
 // waitUntil retries check until it holds or the time is up.

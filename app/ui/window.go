@@ -14,8 +14,9 @@ import (
 	"github.com/podpis/podpis/certstore"
 )
 
-// mainWindow is the certificate manager: toolbar, expiry banner, the list
-// of certificates and the details of the selected one.
+// mainWindow is Podpis's one window, in three tabs: the certificate manager
+// (toolbar, expiry banner, the list of certificates and the details of the
+// selected one), the Sign screen and the Verify screen.
 //
 // Its fields are used on fyne's goroutine only, except store, do and busy:
 // work that touches the disk or the keyring runs in the background (see
@@ -42,6 +43,15 @@ type mainWindow struct {
 	details *detailsPane
 	empty   *emptyState
 	split   *container.Split
+
+	// tabs switches between the certificates and the two screens; files
+	// dropped on the window go to the tab that is showing.
+	tabs      *container.AppTabs
+	certsTab  *container.TabItem
+	signTab   *container.TabItem
+	verifyTab *container.TabItem
+	sign      *signScreen
+	verify    *verifyScreen
 
 	entries  []*certstore.Entry
 	selected *certstore.Entry
@@ -109,8 +119,15 @@ func newMainWindow(app fyne.App, store *certstore.Store, tr *translator, now fun
 	w.split.Offset = 0.5
 
 	top := container.NewVBox(toolbar, w.banner.content)
-	w.window.SetContent(container.NewBorder(top, nil, nil, nil, container.NewStack(w.split, w.empty.content)))
-	w.window.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { w.importFiles(localPaths(uris)) })
+	certificates := container.NewBorder(top, nil, nil, nil, container.NewStack(w.split, w.empty.content))
+	w.sign = newSignScreen(w)
+	w.verify = newVerifyScreen(w)
+	w.certsTab = container.NewTabItemWithIcon(tr.text("ui.tab.certificates", nil), theme.ListIcon(), certificates)
+	w.signTab = container.NewTabItemWithIcon(tr.text("ui.tab.sign", nil), theme.DocumentCreateIcon(), w.sign.content)
+	w.verifyTab = container.NewTabItemWithIcon(tr.text("ui.tab.verify", nil), theme.ConfirmIcon(), w.verify.content)
+	w.tabs = container.NewAppTabs(w.certsTab, w.signTab, w.verifyTab)
+	w.window.SetContent(w.tabs)
+	w.window.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { w.dropped(localPaths(uris)) })
 	w.window.Resize(fyne.NewSize(1100, 700))
 	// Neither list nor empty state until the store is read: an "empty
 	// store" flashing before the certificates appear would alarm people.
@@ -118,6 +135,23 @@ func newMainWindow(app fyne.App, store *certstore.Store, tr *translator, now fun
 	w.empty.content.Hide()
 	w.updateActions()
 	return w
+}
+
+// dropped hands files dropped on the window to the tab that is showing:
+// certificates are imported, documents are added for signing, a signature
+// (with or without its document) is verified.
+func (w *mainWindow) dropped(paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	switch w.tabs.Selected() {
+	case w.signTab:
+		w.sign.addPaths(paths)
+	case w.verifyTab:
+		w.verify.addPaths(paths)
+	default:
+		w.importFiles(paths)
+	}
 }
 
 // background runs task off fyne's goroutine; task reports back with w.do.
@@ -154,6 +188,7 @@ func (w *mainWindow) setEntries(entries []*certstore.Entry, selectID string) {
 	w.entries = entries
 	w.banner.update(certstore.ExpiringPersonal(entries, now, certstore.ExpiryWarningDays), now)
 	w.list.set(entries, now)
+	w.sign.setEntries(entries, now)
 	if len(entries) == 0 {
 		w.split.Hide()
 		w.empty.content.Show()
