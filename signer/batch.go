@@ -70,7 +70,7 @@ const attachedWriteBuffer = 256 << 10
 // signature per opts), reading the file once and writing out atomically.
 // An existing out is an error matching os.ErrExist unless force.
 func SignFile(path, out string, key Key, opts SignOptions, force bool) (Signed, error) {
-	signed, commit, err := batchSign(path, out, key, opts, force)
+	signed, commit, err := batchSign(path, out, key, opts, force, true)
 	if err != nil {
 		return Signed{}, err
 	}
@@ -84,8 +84,10 @@ func SignFile(path, out string, key Key, opts SignOptions, force bool) (Signed, 
 // which it returns as commit: fsyncing a file and its folder is waiting
 // rather than work, so a batch hands it to more goroutines than there are
 // CPUs while the CPUs sign the next files. commit must be called once when
-// err is nil: until then an attached signature is a temporary file.
-func batchSign(path, out string, key Key, opts SignOptions, force bool) (Signed, func() error, error) {
+// err is nil: until then an attached signature is a temporary file. Without
+// syncDir a detached signature's folder is not fsynced: the batch does
+// that once per folder at the end.
+func batchSign(path, out string, key Key, opts SignOptions, force, syncDir bool) (Signed, func() error, error) {
 	if !force {
 		if _, err := os.Lstat(out); err == nil {
 			return Signed{}, nil, &BatchFileError{Reason: "output-exists", File: path, Output: out, Err: os.ErrExist}
@@ -107,6 +109,11 @@ func batchSign(path, out string, key Key, opts SignOptions, force bool) (Signed,
 	write := atomicfile.WriteNew
 	if force {
 		write = atomicfile.Write
+	}
+	if !syncDir {
+		write = func(path string, data []byte, perm os.FileMode) error {
+			return atomicfile.WriteUnsynced(path, data, perm, force)
+		}
 	}
 	commit := func() error {
 		if err := write(out, sig, batchSignaturePerm); err != nil {
@@ -483,6 +490,24 @@ func SignBatch(ctx context.Context, inputs []string, key Key, opts BatchOptions)
 			opts.Progress(progress)
 		}
 	}
+	// The signatures' names become durable here, one fsync per folder
+	// rather than one per file (see atomicfile.WriteUnsynced).
+	synced := map[string]error{}
+	for i := range report.Files {
+		f := &report.Files[i]
+		if f.Err != nil || f.Skipped || !started[i] {
+			continue
+		}
+		dir := filepath.Dir(f.Output)
+		err, done := synced[dir]
+		if !done {
+			err = atomicfile.SyncDir(dir)
+			synced[dir] = err
+		}
+		if err != nil {
+			f.Signed, f.Err = Signed{}, batchWriteFailure(f.Path, f.Output, err)
+		}
+	}
 	for i := range report.Files {
 		if !started[i] {
 			f := &report.Files[i]
@@ -520,7 +545,7 @@ func batchSignPlanned(it batchItem, res FileResult, key Key, opts BatchOptions) 
 			return res, nil
 		}
 	}
-	signed, commit, err := batchSign(it.path, it.out, key, opts.SignOptions, opts.Force)
+	signed, commit, err := batchSign(it.path, it.out, key, opts.SignOptions, opts.Force, false)
 	var be *BatchFileError
 	if err != nil && !opts.Force && errors.As(err, &be) && be.Reason == "output-exists" {
 		// Another writer made it meanwhile: as found at the start.

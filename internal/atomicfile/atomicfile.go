@@ -28,7 +28,21 @@ func WriteNew(path string, data []byte, perm os.FileMode) error {
 	return write(path, data, perm, false)
 }
 
+// WriteUnsynced is Write (replace) or WriteNew (not replace) without the
+// fsync of the folder: the data is durable before its name appears, so a
+// crash never leaves a partial file, but after a power cut the name itself
+// may be gone until SyncDir(folder) has run. Batch signing writes a
+// thousand signatures into a few folders and syncs each folder once at the
+// end instead of once per file (measured: a third of the run's system time).
+func WriteUnsynced(path string, data []byte, perm os.FileMode, replace bool) error {
+	return writeFile(path, data, perm, replace, false)
+}
+
 func write(path string, data []byte, perm os.FileMode, replace bool) error {
+	return writeFile(path, data, perm, replace, true)
+}
+
+func writeFile(path string, data []byte, perm os.FileMode, replace, syncDir bool) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, TempPrefix+filepath.Base(path)+"-*")
 	if err != nil {
@@ -40,7 +54,7 @@ func write(path string, data []byte, perm os.FileMode, replace bool) error {
 	if err := writeAndSync(f, data, perm); err != nil {
 		return err
 	}
-	return moveIntoPlace(tmp, path, replace)
+	return moveIntoPlace(tmp, path, replace, syncDir)
 }
 
 // File is an output being written in pieces (a signature that carries a
@@ -88,7 +102,7 @@ func (w *File) Commit() error {
 	if err := w.f.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", tmp, err)
 	}
-	return moveIntoPlace(tmp, w.path, w.replace)
+	return moveIntoPlace(tmp, w.path, w.replace, true)
 }
 
 // Abort throws the partial output away.
@@ -101,7 +115,7 @@ func (w *File) Abort() {
 	os.Remove(w.f.Name())
 }
 
-func moveIntoPlace(tmp, path string, replace bool) error {
+func moveIntoPlace(tmp, path string, replace, syncDir bool) error {
 	var err error
 	if replace {
 		err = os.Rename(tmp, path)
@@ -120,6 +134,9 @@ func moveIntoPlace(tmp, path string, replace bool) error {
 	}
 	if err != nil {
 		return fmt.Errorf("move into place %s: %w", path, err)
+	}
+	if !syncDir {
+		return nil
 	}
 	return SyncDir(filepath.Dir(path))
 }
