@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/podpis/podpis/certstore"
-	"github.com/podpis/podpis/certstore/cert"
 	"github.com/podpis/podpis/certstore/oid"
 	"github.com/podpis/podpis/signer"
 )
@@ -100,7 +98,7 @@ func runVerify(r *runner, a *parsedArgs) int {
 	if err != nil {
 		return r.fail(err)
 	}
-	opts, err := verifyOptions(store, at, a.has("strict"))
+	opts, err := signer.StoreVerifyOptions(store, at, a.has("strict"))
 	if err != nil {
 		return r.fail(err)
 	}
@@ -136,28 +134,6 @@ func parseAt(v string) (time.Time, error) {
 		return t, nil
 	}
 	return time.ParseInLocation(time.DateOnly, v, time.Local)
-}
-
-// verifyOptions: the store's trusted roots anchor chains, its intermediate
-// CAs fill them, and every certificate in it may be the signer's when the
-// signature does not carry it.
-func verifyOptions(store *certstore.Store, at time.Time, strict bool) (signer.VerifyOptions, error) {
-	entries, err := store.Entries()
-	if err != nil {
-		return signer.VerifyOptions{}, err
-	}
-	var chain signer.StoreChain
-	all := make([]*cert.Certificate, 0, len(entries))
-	for _, e := range entries {
-		all = append(all, e.Cert)
-		switch e.List {
-		case certstore.ListRoot:
-			chain.Roots = append(chain.Roots, e.Cert)
-		case certstore.ListIntermediate:
-			chain.Intermediates = append(chain.Intermediates, e.Cert)
-		}
-	}
-	return signer.VerifyOptions{At: at, Chain: chain, Certificates: all, Strict: strict}, nil
 }
 
 func (r *runner) verifyReport(res *signer.Result, sigPath, contentPath string, at time.Time) verifyJSON {

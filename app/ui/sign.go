@@ -379,18 +379,25 @@ func (s *signScreen) inputsChanged() {
 // chooseFile adds one file; fyne's dialog picks one at a time, so several
 // files come by dropping them or by choosing their folder.
 func (s *signScreen) chooseFile() {
+	s.w.pickFile(func(path string) { s.addPaths([]string{path}) })
+}
+
+// pickFile asks for one file with fyne's dialog and gives its path to
+// chosen. The reader the dialog opens is closed at once: signing and
+// verifying read the file themselves, as a stream.
+func (w *mainWindow) pickFile(chosen func(string)) {
 	d := dialog.NewFileOpen(func(reader fyne.URIReadCloser, err error) {
 		if err != nil {
-			s.w.showError(err)
+			w.showError(err)
 			return
 		}
 		if reader == nil {
 			return // cancelled
 		}
 		path := reader.URI().Path()
-		_ = reader.Close() // signing reads the file itself
-		s.addPaths([]string{path})
-	}, s.w.window)
+		_ = reader.Close()
+		chosen(path)
+	}, w.window)
 	d.Resize(fyne.NewSize(800, 560))
 	d.Show()
 }

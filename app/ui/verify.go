@@ -16,13 +16,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/podpis/podpis/certstore"
-	"github.com/podpis/podpis/certstore/cert"
 	"github.com/podpis/podpis/certstore/oid"
 	"github.com/podpis/podpis/signer"
 )
@@ -159,22 +156,7 @@ func newVerifyScreen(w *mainWindow) *verifyScreen {
 }
 
 // openFile asks for one file.
-func (s *verifyScreen) openFile(chosen func(string)) {
-	d := dialog.NewFileOpen(func(reader fyne.URIReadCloser, err error) {
-		if err != nil {
-			s.w.showError(err)
-			return
-		}
-		if reader == nil {
-			return // cancelled
-		}
-		path := reader.URI().Path()
-		_ = reader.Close() // the check reads the file itself
-		chosen(path)
-	}, s.w.window)
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
-}
+func (s *verifyScreen) openFile(chosen func(string)) { s.w.pickFile(chosen) }
 
 // addPaths takes dropped files: a signature and its document in any order,
 // a signature alone, a document alone (its signature may be beside it), or
@@ -311,7 +293,7 @@ func (w *mainWindow) runVerify(in verifyInputs, at time.Time) verifyOutcome {
 		}
 	}
 
-	opts, err := w.verifyOptions(at)
+	opts, err := signer.StoreVerifyOptions(w.store, at, false)
 	if err != nil {
 		out.step, out.err = stepFailed, err
 		return out
@@ -332,28 +314,6 @@ func (w *mainWindow) runVerify(in verifyInputs, at time.Time) verifyOutcome {
 		out.step = stepFailed
 	}
 	return out
-}
-
-// verifyOptions judge signers against the store as it is now: its trusted
-// roots and intermediate centres for the chain, and all its certificates
-// for signatures that do not carry the signer's.
-func (w *mainWindow) verifyOptions(at time.Time) (signer.VerifyOptions, error) {
-	entries, err := w.store.Entries()
-	if err != nil {
-		return signer.VerifyOptions{}, err
-	}
-	var chain signer.StoreChain
-	all := make([]*cert.Certificate, 0, len(entries))
-	for _, e := range entries {
-		all = append(all, e.Cert)
-		switch e.List {
-		case certstore.ListRoot:
-			chain.Roots = append(chain.Roots, e.Cert)
-		case certstore.ListIntermediate:
-			chain.Intermediates = append(chain.Intermediates, e.Cert)
-		}
-	}
-	return signer.VerifyOptions{At: at, Chain: chain, Certificates: all}, nil
 }
 
 func regularFile(path string) bool {
