@@ -684,7 +684,8 @@ func TestBatchKilledChild(t *testing.T) {
 }
 
 func TestSignBatchKilledRunResumes(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() && !testenv.InCI() {
+		// -short is for a quick local run; CI always checks a killed batch.
 		t.Skip("runs a child process")
 	}
 	for _, attached := range []bool{false, true} {

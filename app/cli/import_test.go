@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,7 +158,15 @@ func TestBatchImport(t *testing.T) {
 	good := writeFile(t, dir, "good.pem", pemOf(leaf))
 	root := writeFile(t, dir, "root.cer", p.root.Raw)
 	emptyFile := writeFile(t, dir, "empty.cer", nil)
-	keyOnly := writeFile(t, dir, "key.pem", []byte("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIGJ5dGVzIGJ5dGVzIGJ5dGVzIGJ5dGVzIGJ5dGVzIGJ5\n-----END PRIVATE KEY-----\n"))
+	_, edKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edPKCS8, err := x509.MarshalPKCS8PrivateKey(edKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyOnly := writeFile(t, dir, "key.pem", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: edPKCS8}))
 	truncated := writeFile(t, dir, "cut.der", leaf.Raw[:len(leaf.Raw)/2])
 	folder := filepath.Join(dir, "folder.p12")
 	if err := os.Mkdir(folder, 0o700); err != nil {
