@@ -147,6 +147,11 @@ func Open(opts Options) (*Store, error) {
 // Dir is the store folder.
 func (s *Store) Dir() string { return s.dir }
 
+// CacheDir is where validation keeps what it downloads (issuer
+// certificates from AIA, CRLs and their indexes): inside the store, so it
+// follows --store, and disposable, so nothing else points into it.
+func (s *Store) CacheDir() string { return filepath.Join(s.dir, "cache") }
+
 // Now is the store's clock.
 func (s *Store) Now() time.Time { return s.now() }
 
