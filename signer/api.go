@@ -1,12 +1,14 @@
 package signer
 
 import (
+	"context"
 	"crypto"
 	"encoding/asn1"
 	"io"
 	"time"
 
 	"github.com/podpis/podpis/certstore/cert"
+	"github.com/podpis/podpis/certstore/validate"
 )
 
 // This file is the package's public surface, fixed first so the CLI, the
@@ -68,23 +70,35 @@ const (
 // (signature-invalid, chain-incomplete, untrusted-root, expired,
 // not-yet-valid, key-period-expired, revoked, key-usage,
 // revocation-unknown, signer-certificate-missing, bad-input...); Reason is
-// the precise cause, stable and kebab-case, whose message and fix are the
-// translation keys "err.sig-<reason>" and "hint.sig-<reason>" rendered with
-// Params (assets/translations/signer.<lang>.json).
+// the precise cause, stable and kebab-case. The signer's own findings are
+// worded by the translation keys "err.sig-<reason>" and "hint.sig-<reason>"
+// (assets/translations/signer.<lang>.json); the chain check's, which have
+// FromValidation set, by "err.chk-<reason>" and "hint.chk-<reason>"
+// (check.<lang>.json). Both are rendered with Params.
 type Problem struct {
-	Code     string
-	Reason   string
-	Severity Severity
-	Params   map[string]any
+	Code           string
+	Reason         string
+	Severity       Severity
+	Params         map[string]any
+	FromValidation bool
+}
+
+// MessageKey is the translation key stem of the problem's message and fix:
+// "sig-<reason>" or "chk-<reason>" (prefix with "err." or "hint.").
+func (p Problem) MessageKey() string {
+	if p.FromValidation {
+		return "chk-" + p.Reason
+	}
+	return "sig-" + p.Reason
 }
 
 // ChainVerifier checks a signer's certificate for signing use at a time:
 // it builds the path to a trusted root (using extra, the certificates the
-// signature carries, as candidates) and returns it leaf first with the
-// problems found. It is the seam where the validation issue plugs in full
-// path building, CRL and OCSP; StoreChain is the simple version.
+// signature carries, as candidates), checks it and its revocation, and
+// returns the engine's result. Validator is the real one; tests may plug
+// in their own.
 type ChainVerifier interface {
-	VerifyChain(leaf *cert.Certificate, extra []*cert.Certificate, at time.Time) (chain []*cert.Certificate, problems []Problem)
+	VerifyChain(ctx context.Context, leaf *cert.Certificate, extra []*cert.Certificate, at time.Time) *validate.Result
 }
 
 // VerifyOptions says how to verify.
@@ -101,6 +115,9 @@ type VerifyOptions struct {
 	// Strict turns an unknown revocation status into an indeterminate
 	// verdict (DESIGN: --strict, exit 3).
 	Strict bool
+	// Context bounds the network work of chain checks (AIA, CRL, OCSP);
+	// nil means context.Background().
+	Context context.Context
 }
 
 // Result is the outcome of verifying one signature file.
@@ -136,8 +153,12 @@ type SignerResult struct {
 	SignatureValid bool
 	// CAdES is true when signingCertificateV2 (or v1) is present and
 	// names the certificate.
-	CAdES    bool
-	Chain    []*cert.Certificate // leaf first, as the ChainVerifier built it
-	Status   Status
-	Problems []Problem
+	CAdES bool
+	Chain []*cert.Certificate // leaf first, as the ChainVerifier built it
+	// Validation is the chain check's full result (every check, URL tried,
+	// revocation answer, qualified-certificate fields); nil when the
+	// chain was not checked.
+	Validation *validate.Result
+	Status     Status
+	Problems   []Problem
 }

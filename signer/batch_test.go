@@ -200,12 +200,15 @@ func TestSignBatchFolderOf200(t *testing.T) {
 func TestSignBatchFileVanishesMidRun(t *testing.T) {
 	key, _ := batchKey(t)
 	dir := t.TempDir()
-	paths := batchTree(t, dir, 20, 100)
-	victim := paths[15]
+	paths := batchTree(t, dir, 60, 100)
+	// The last file in walk order goes once the first is done: up to 32
+	// signatures wait for their fsync at once, so a victim early in the
+	// order could already be read by then on a loaded machine.
+	victim := slices.Max(paths)
 	report, err := signer.SignBatch(context.Background(), []string{dir}, key, signer.BatchOptions{
 		Workers: 1,
 		Progress: func(p signer.BatchProgress) {
-			if p.Done == 3 {
+			if p.Done == 1 {
 				if err := os.Remove(victim); err != nil {
 					t.Error(err)
 				}
@@ -215,8 +218,8 @@ func TestSignBatchFileVanishesMidRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if report.Signed != 19 || report.Failed != 1 {
-		t.Fatalf("signed %d failed %d, want 19 and 1", report.Signed, report.Failed)
+	if report.Signed != 59 || report.Failed != 1 {
+		t.Fatalf("signed %d failed %d, want 59 and 1", report.Signed, report.Failed)
 	}
 	res := resultsByPath(report)[victim]
 	if reasonOf(res.Err) != "vanished" || res.Result() != "failed" {

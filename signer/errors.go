@@ -26,15 +26,6 @@ const (
 	// Problems of the whole signature.
 	reasonNoSigners      = "no-signers"
 	reasonBadCertificate = "certificate-unreadable"
-	// Chain problems (StoreChain).
-	reasonIssuerMissing   = "issuer-missing"
-	reasonUntrustedRoot   = "untrusted-root"
-	reasonCertExpired     = "certificate-expired"
-	reasonCertNotYetValid = "certificate-not-yet-valid"
-	reasonKeyPeriodOver   = "key-period-expired"
-	reasonKeyPeriodAhead  = "key-period-not-started"
-	reasonKeyUsage        = "key-usage"
-	reasonBadCertSig      = "certificate-signature-invalid"
 	// Errors: the input is not a signature that can be checked.
 	reasonEmpty         = "empty"
 	reasonReadFailed    = "read-failed"

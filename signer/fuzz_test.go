@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/podpis/podpis/certstore/cert"
+	"github.com/podpis/podpis/certstore/validate"
 )
 
 // fuzzSeeds are real signatures made at test time with a Go ECDSA key (no
@@ -87,7 +88,7 @@ func FuzzParseSignedData(f *testing.F) {
 				t.Fatalf("parse error %T %v is not an *Error", err, err)
 			}
 		}
-		res, err := VerifyDetached(bytes.NewReader(data), strings.NewReader("fuzz seed document"), VerifyOptions{Chain: StoreChain{}})
+		res, err := VerifyDetached(bytes.NewReader(data), strings.NewReader("fuzz seed document"), VerifyOptions{Chain: Validator{Options: validate.Options{}}})
 		if err == nil && res.Status == "" {
 			t.Fatal("a result without a status")
 		}

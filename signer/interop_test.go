@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/podpis/podpis/certstore/cert"
+	"github.com/podpis/podpis/certstore/validate"
 	"github.com/podpis/podpis/certstore/oid"
 	"github.com/podpis/podpis/certstore/sigalg"
 )
@@ -227,7 +228,7 @@ func TestOpenSSLSignaturesPassOurs(t *testing.T) {
 			}
 			me := []string{"-signer", p.leafPEM, "-inkey", p.leafKey}
 			both := append(append([]string{}, me...), "-signer", other.leafPEM, "-inkey", other.leafKey)
-			opts := VerifyOptions{Chain: StoreChain{Roots: []*cert.Certificate{p.root, other.root}}}
+			opts := VerifyOptions{Chain: Validator{Options: validate.Options{Roots: []*cert.Certificate{p.root, other.root}}}}
 			armourless := func(pemSig []byte) []byte {
 				var lines []string
 				for _, l := range strings.Split(string(pemSig), "\n") {

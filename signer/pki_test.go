@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/podpis/podpis/certstore/cert"
+	"github.com/podpis/podpis/certstore/validate"
 	"github.com/podpis/podpis/internal/gost/gost3410"
 	"github.com/podpis/podpis/internal/testenv"
 )
@@ -94,7 +95,7 @@ func newPKIWith(t testing.TB, kind keyKind, o pkiOptions) *pki {
 	if kind != kindGOST2001 {
 		p.key = Key{Certificate: p.leaf, Signer: parseKeyFile(t, p.leafKey)}
 	}
-	p.chainOpts = VerifyOptions{Chain: StoreChain{Roots: []*cert.Certificate{p.root}}}
+	p.chainOpts = VerifyOptions{Chain: Validator{Options: validate.Options{Roots: []*cert.Certificate{p.root}}}}
 	return p
 }
 

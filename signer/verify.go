@@ -2,6 +2,7 @@ package signer
 
 import (
 	"bytes"
+	"context"
 	"encoding/asn1"
 	"errors"
 	"io"
@@ -170,14 +171,21 @@ func verifySigner(index int, si *signerInfo, sd *signedData, d *digester, opts V
 		r.CAdES = checkSigningCertificate(si, c, add)
 		if opts.Chain == nil {
 			add(codeChainIncomplete, reasonChainNotChecked, SeverityWarning, nil)
+			add(codeRevocation, reasonRevocationNotChecked, SeverityWarning, nil)
 		} else {
-			chain, problems := opts.Chain.VerifyChain(c, sd.certs, at)
-			r.Chain = chain
-			r.Problems = append(r.Problems, problems...)
+			ctx := opts.Context
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			v := opts.Chain.VerifyChain(ctx, c, sd.certs, at)
+			r.Validation = v
+			for _, l := range v.Chain {
+				r.Chain = append(r.Chain, l.Cert)
+			}
+			for _, p := range v.Problems {
+				r.Problems = append(r.Problems, Problem{Code: p.Code, Reason: p.Reason, Severity: Severity(p.Severity), Params: p.Params, FromValidation: true})
+			}
 		}
-		// Revocation is checked by the validation issue; until then every
-		// signer says it was not.
-		add(codeRevocation, reasonRevocationNotChecked, SeverityWarning, nil)
 	}
 
 	r.Status = StatusValid

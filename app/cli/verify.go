@@ -75,8 +75,6 @@ func runVerify(r *runner, a *parsedArgs) int {
 		}
 		at = t
 	}
-	// --offline is accepted for scripts written against DESIGN: no check
-	// goes to the network yet.
 	sigPath := a.positional[0]
 	sig, detached, err := r.openSignature(sigPath)
 	if err != nil {
@@ -98,7 +96,7 @@ func runVerify(r *runner, a *parsedArgs) int {
 	if err != nil {
 		return r.fail(err)
 	}
-	opts, err := signer.StoreVerifyOptions(store, at, a.has("strict"))
+	opts, err := signer.StoreVerifyOptions(store, at, a.has("strict"), a.has("offline"))
 	if err != nil {
 		return r.fail(err)
 	}
@@ -166,13 +164,14 @@ func (r *runner) verifyReport(res *signer.Result, sigPath, contentPath string, a
 	return out
 }
 
-// sigProblems words the signer's findings: "err.sig-<reason>" and
-// "hint.sig-<reason>" (signer.*.json), else the problem code's own.
+// sigProblems words the findings: "err.sig-<reason>" and
+// "hint.sig-<reason>" (signer.*.json) for the signer's own, "err.chk-..."
+// (check.*.json) for the chain check's, else the problem code's own.
 func (r *runner) sigProblems(ps []signer.Problem) []sigProblemJSON {
 	out := make([]sigProblemJSON, 0, len(ps))
 	for _, p := range ps {
 		pj := sigProblemJSON{Code: p.Code, Reason: p.Reason, Severity: string(p.Severity)}
-		for _, key := range []string{"sig-" + p.Reason, p.Code} {
+		for _, key := range []string{p.MessageKey(), p.Code} {
 			if r.l.Has("err." + key) {
 				pj.Message = r.l.T("err."+key, p.Params)
 				if r.l.Has("hint." + key) {

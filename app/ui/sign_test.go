@@ -18,6 +18,7 @@ import (
 
 	"github.com/podpis/podpis/certstore"
 	"github.com/podpis/podpis/certstore/cert"
+	"github.com/podpis/podpis/certstore/validate"
 	"github.com/podpis/podpis/internal/i18n"
 	"github.com/podpis/podpis/signer"
 )
@@ -149,7 +150,7 @@ func (f *signFixture) checkDetached(sigPath, docPath string) {
 		f.t.Fatal(err)
 	}
 	defer doc.Close()
-	res, err := signer.VerifyDetached(sig, doc, signer.VerifyOptions{At: testNow, Chain: signer.StoreChain{Roots: []*cert.Certificate{mustParse(f.t, f.ca.cert)}}})
+	res, err := signer.VerifyDetached(sig, doc, signer.VerifyOptions{At: testNow, Chain: signer.Validator{Options: validate.Options{Roots: []*cert.Certificate{mustParse(f.t, f.ca.cert)}}}})
 	if err != nil {
 		f.t.Fatalf("verify %s: %v", sigPath, err)
 	}

@@ -293,7 +293,7 @@ func (w *mainWindow) runVerify(in verifyInputs, at time.Time) verifyOutcome {
 		}
 	}
 
-	opts, err := signer.StoreVerifyOptions(w.store, at, false)
+	opts, err := signer.StoreVerifyOptions(w.store, at, false, false)
 	if err != nil {
 		out.step, out.err = stepFailed, err
 		return out
@@ -462,12 +462,12 @@ func describeProblem(tr *translator, p signer.Problem) problemText {
 	text := problemText{Error: p.Severity != signer.SeverityWarning, Notice: isNotice(p)}
 	// The CLI's fixes name its commands and flags; the window has its own
 	// words where they differ.
-	if key := "ui.verify.hint.sig-" + p.Reason; p.Reason != "" && tr.has(key) {
+	if key := "ui.verify.hint." + p.MessageKey(); p.Reason != "" && tr.has(key) {
 		text.Hint = tr.text(key, p.Params)
 	}
 	var keys []string
 	if p.Reason != "" {
-		keys = append(keys, "sig-"+p.Reason)
+		keys = append(keys, p.MessageKey())
 	}
 	if p.Code != "" {
 		keys = append(keys, p.Code)
