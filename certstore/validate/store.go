@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"os"
 	"time"
 
 	"github.com/podpis/podpis/certstore"
@@ -11,14 +12,19 @@ import (
 // is now: its trusted roots anchor chains, its intermediate CAs (and the
 // CA certificates that came inside .p12 files) are candidates, downloads go
 // to its cache folder. at is the time to judge at (zero: now); offline
-// keeps to the cache (--offline). The CLI's check and verify and the
+// keeps to the cache (--offline). Downloads are configured by the
+// environment (fetch.FromEnv). The CLI's check and verify and the
 // window all validate with these.
 func ForStore(store *certstore.Store, at time.Time, offline bool) (Options, error) {
 	entries, err := store.Entries()
 	if err != nil {
 		return Options{}, err
 	}
-	opts := Options{At: at, Now: store.Now, CacheDir: store.CacheDir(), Fetcher: &fetch.Client{}}
+	client, err := fetch.FromEnv(os.Getenv)
+	if err != nil {
+		return Options{}, err
+	}
+	opts := Options{At: at, Now: store.Now, CacheDir: store.CacheDir(), Fetcher: client}
 	if offline {
 		opts.Revocation = RevocationOffline
 	}
