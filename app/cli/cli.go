@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -118,7 +117,19 @@ func commands() []command {
 			{name: "at", takesArgs: true},
 			{name: "strict"},
 		}},
-		later("check"), later("token"),
+		{name: "check", minArgs: 1, maxArgs: 1, available: true, run: runCheck, flags: []flagSpec{
+			{name: "offline"},
+			{name: "at", takesArgs: true},
+			{name: "strict"},
+			{name: "usage", takesArgs: true},
+			{name: "report", takesArgs: true},
+			{name: "convert", takesArgs: true},
+			{name: "force"},
+			{name: "content", takesArgs: true},
+			{name: "password-file", takesArgs: true},
+			{name: "password-stdin"},
+		}},
+		later("token"),
 	}
 }
 
@@ -423,10 +434,7 @@ func (r *runner) outf(key string, data ...map[string]any) {
 }
 
 func runVersion(r *runner, _ *parsedArgs) int {
-	version := fallbackVersion
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		version = strings.TrimPrefix(bi.Main.Version, "v")
-	}
+	version := podpisVersion()
 	if r.json {
 		r.printJSON(map[string]string{"version": version, "go": runtime.Version(), "platform": runtime.GOOS + "/" + runtime.GOARCH})
 		return exitOK

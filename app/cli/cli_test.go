@@ -37,7 +37,6 @@ func TestUsageAndUnknownCommands(t *testing.T) {
 		{name: "C locale is English", lang: "C", args: []string{"show"}, code: 2, stderr: []string{"An argument is missing"}},
 		{name: "bad lang", lang: "en_US.UTF-8", args: []string{"--lang", "de", "list"}, code: 2, stderr: []string{"Unknown language \"de\""}},
 		{name: "extra argument", lang: "en_US.UTF-8", args: []string{"show", "a", "b"}, code: 2, stderr: []string{"Too many arguments, starting with “b”"}},
-		{name: "not yet: check", lang: "ru_RU.UTF-8", args: []string{"check", "x", "--offline"}, code: 2, stderr: []string{"Команда «check» пока недоступна"}},
 		{name: "not yet: token en", lang: "en_US.UTF-8", args: []string{"token", "list"}, code: 2, stderr: []string{"“token” is not available in this version"}},
 		{name: "version", lang: "C", args: []string{"version"}, code: 0, stdout: []string{"podpis "}},
 		{name: "--version", lang: "C", args: []string{"--version"}, code: 0, stdout: []string{"podpis "}},
