@@ -109,6 +109,23 @@ var (
 	ExtIdentificationKind    = asn1.ObjectIdentifier{1, 2, 643, 100, 114}
 )
 
+// CRL extensions and CRL entry extensions (RFC 5280 5.2 and 5.3), and the
+// OCSP identifiers (RFC 6960 4.2.1, 4.4). They are not translated: they are
+// never shown as a certificate's fields.
+var (
+	ExtCRLNumber                = asn1.ObjectIdentifier{2, 5, 29, 20}
+	ExtReasonCode               = asn1.ObjectIdentifier{2, 5, 29, 21}
+	ExtInvalidityDate           = asn1.ObjectIdentifier{2, 5, 29, 24}
+	ExtDeltaCRLIndicator        = asn1.ObjectIdentifier{2, 5, 29, 27}
+	ExtIssuingDistributionPoint = asn1.ObjectIdentifier{2, 5, 29, 28}
+	ExtCertificateIssuer        = asn1.ObjectIdentifier{2, 5, 29, 29}
+	ExtFreshestCRL              = asn1.ObjectIdentifier{2, 5, 29, 46}
+
+	OCSPBasicResponse = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1} // id-pkix-ocsp-basic
+	OCSPNonce         = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 2} // id-pkix-ocsp-nonce
+	OCSPNoCheck       = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 5} // id-pkix-ocsp-nocheck
+)
+
 // Access methods of the authorityInfoAccess extension (RFC 5280 4.2.2.1).
 // They are not translated: the certificate fields that hold them are.
 var (
