@@ -2,8 +2,8 @@ package validate
 
 import (
 	"bytes"
+	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/podpis/podpis/certstore/cert"
 	"github.com/podpis/podpis/certstore/sigalg"
@@ -169,27 +169,75 @@ func isSelfIssued(c *cert.Certificate) bool {
 	return sameName(c.RawIssuer, c.RawSubject, c.Issuer, c.Subject)
 }
 
-// sameName compares distinguished names the way OpenSSL does: the same DER,
-// or the same attributes in the same order with values equal after case
-// folding and collapsing white space, whatever string type encodes them
-// (real CAs write PrintableString in one certificate and UTF8String in the
-// next for the same name).
+// sameName compares distinguished names the way OpenSSL does
+// (x509_name_canon): the same DER, or the same RDNs in the same order whose
+// attributes, in any order within an RDN, have equal canonical values.
 func sameName(rawA, rawB []byte, a, b cert.Name) bool {
 	if bytes.Equal(rawA, rawB) {
 		return true
 	}
-	if len(a.Attributes) != len(b.Attributes) || len(a.Attributes) == 0 {
+	ra, rb := canonicalRDNs(a), canonicalRDNs(b)
+	if len(ra) != len(rb) || len(ra) == 0 {
 		return false
 	}
-	for i := range a.Attributes {
-		x, y := a.Attributes[i], b.Attributes[i]
-		if !x.Type.Equal(y.Type) || x.SameRDNAsPrevious != y.SameRDNAsPrevious || canonical(x.Value) != canonical(y.Value) {
+	for i := range ra {
+		if !slices.Equal(ra[i], rb[i]) {
 			return false
 		}
 	}
 	return true
 }
 
+// canonicalRDNs is each RDN's attributes in canonical form, sorted as a
+// DER SET OF would be.
+func canonicalRDNs(n cert.Name) [][]string {
+	var rdns [][]string
+	for _, at := range n.Attributes {
+		if !at.SameRDNAsPrevious || len(rdns) == 0 {
+			rdns = append(rdns, nil)
+		}
+		last := len(rdns) - 1
+		rdns[last] = append(rdns[last], at.Type.String()+"="+canonicalValue(at))
+	}
+	for _, r := range rdns {
+		slices.Sort(r)
+	}
+	return rdns
+}
+
+// canonicalValue is OpenSSL's canonical form of an attribute value: the
+// text string types (UTF8, Printable, T61, IA5, Visible, Universal, BMP)
+// become their text with ASCII white space trimmed and collapsed and ASCII
+// letters in lower case — other letters keep their case, as in OpenSSL —;
+// any other value, NumericString included, stays its exact DER.
+func canonicalValue(at cert.Attribute) string {
+	if len(at.RawValue) > 0 {
+		switch at.RawValue[0] {
+		case 12, 19, 20, 22, 26, 28, 30:
+			return "s:" + canonical(at.Value)
+		}
+	}
+	return "r:" + string(at.RawValue)
+}
+
 func canonical(s string) string {
-	return strings.Join(strings.FieldsFunc(strings.ToLower(s), unicode.IsSpace), " ")
+	isSpace := func(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
+	var sb strings.Builder
+	pending := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isSpace(c) {
+			pending = sb.Len() > 0
+			continue
+		}
+		if pending {
+			sb.WriteByte(' ')
+			pending = false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		sb.WriteByte(c)
+	}
+	return sb.String()
 }
