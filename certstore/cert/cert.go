@@ -74,6 +74,7 @@ type Certificate struct {
 	// their conformity certificates, in the order of the extension.
 	IssuerSignTool        []string
 	CRLDistributionPoints []string
+	FreshestCRL           []string // delta CRL locations (2.5.29.46)
 	OCSPServers           []string
 	IssuingCertificateURL []string
 	DNSNames              []string

@@ -67,6 +67,7 @@ func extensionDecoder(id asn1.ObjectIdentifier) (func(*Certificate, cryptobyte.S
 		{oid.ExtExtendedKeyUsage, decodeExtKeyUsage},
 		{oid.ExtCertificatePolicies, decodePolicies},
 		{oid.ExtCRLDistributionPoints, decodeCRLDistributionPoints},
+		{oid.ExtFreshestCRL, decodeFreshestCRL},
 		{oid.ExtAuthorityInfoAccess, decodeAuthorityInfoAccess},
 		{oid.ExtSubjectAltName, decodeSubjectAltName},
 		{oid.ExtPrivateKeyUsagePeriod, decodePrivateKeyUsagePeriod},
@@ -216,6 +217,16 @@ func uriText(b []byte) string {
 // distributionPoint [0] { fullName [0] GeneralNames | nameRelativeToCRLIssuer [1] },
 // reasons [1], cRLIssuer [2] }. The URIs of the fullNames are kept.
 func decodeCRLDistributionPoints(c *Certificate, v cryptobyte.String) error {
+	return readDistributionPoints(v, &c.CRLDistributionPoints)
+}
+
+// FreshestCRL (2.5.29.46) has the syntax of CRLDistributionPoints and says
+// where the delta CRLs are.
+func decodeFreshestCRL(c *Certificate, v cryptobyte.String) error {
+	return readDistributionPoints(v, &c.FreshestCRL)
+}
+
+func readDistributionPoints(v cryptobyte.String, urls *[]string) error {
 	var seq cryptobyte.String
 	if !v.ReadASN1(&seq, cbasn1.SEQUENCE) {
 		return fmt.Errorf("%w: expected a SEQUENCE OF DistributionPoint", ErrTruncated)
@@ -244,7 +255,7 @@ func decodeCRLDistributionPoints(c *Certificate, v cryptobyte.String) error {
 			}
 			err := readGeneralNames(names, func(tag cbasn1.Tag, b []byte) {
 				if tag == tagContext6 {
-					c.CRLDistributionPoints = append(c.CRLDistributionPoints, uriText(b))
+					*urls = append(*urls, uriText(b))
 				}
 			})
 			if err != nil {

@@ -38,7 +38,7 @@ func (e *engine) checkRevocation() {
 		p := e.subjectParams(c)
 		if e.opts.Revocation == RevocationOff {
 			chain[i].Revocation = &Revocation{Status: RevocationNotChecked}
-			e.check(i, "revocation", CheckSkip, "", p)
+			e.fail(i, "revocation", "revocation-unknown", "revocation-not-checked", SeverityWarning, p)
 			continue
 		}
 		rev, w := e.revocationOf(c, issuer)
@@ -201,8 +201,9 @@ func (e *engine) askCRL(u string, c, issuer *cert.Certificate) (*Revocation, why
 		rev.Status, rev.RevokedAt, rev.Reason = RevocationRevoked, entry.RevocationTime, entry.Reason.String()
 		return rev, why{}
 	}
-	// Delta CRLs may know of revocations since the base was issued.
-	for _, du := range base.idx.Header.FreshestCRL {
+	// Delta CRLs may know of revocations since the base was issued; the
+	// base CRL or the certificate itself says where they are.
+	for _, du := range deltaLocations(base.idx.Header.FreshestCRL, c.FreshestCRL) {
 		delta, _ := e.loadCRL(du, issuer, "delta-crl")
 		if delta == nil {
 			continue
@@ -232,6 +233,18 @@ func (e *engine) askCRL(u string, c, issuer *cert.Certificate) (*Revocation, why
 	}
 	rev.Status = RevocationGood
 	return rev, why{}
+}
+
+func deltaLocations(fromCRL, fromCert []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, u := range append(append([]string(nil), fromCRL...), fromCert...) {
+		if !seen[u] {
+			seen[u] = true
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // loadedCRL is an open index and how it was had.

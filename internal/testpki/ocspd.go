@@ -85,10 +85,13 @@ func TryStartOCSPResponder(lifetime testing.TB, openssl string, cfg OCSPResponde
 			return "", fmt.Errorf("testpki: OCSPResponderConfig.%s: %w", name, err)
 		}
 	}
-	work, err := os.MkdirTemp(lifetime.TempDir(), "ocspd-")
+	// Not lifetime.TempDir(): that may fail the test from another
+	// goroutine when a shared PKI is built from a subtest.
+	work, err := os.MkdirTemp("", "podpis-ocspd-")
 	if err != nil {
 		return "", fmt.Errorf("testpki: %w", err)
 	}
+	lifetime.Cleanup(func() { os.RemoveAll(work) })
 	r := &ocspResponder{openssl: openssl, cfg: cfg, work: work, log: lifetime}
 	if cfg.Gost {
 		if r.conf, err = writeOCSPGostConfig(work); err != nil {
