@@ -15,7 +15,11 @@ import (
 // DER element. Values that are not strings do not fail the name: a
 // postalAddress written as a SEQUENCE of strings, as some Russian CAs do, is
 // rendered as its lines joined (see decodeValue).
-func parseName(element []byte) (Name, error) {
+func parseName(element []byte) (Name, error) { return ParseName(element) }
+
+// ParseName decodes a Name's DER element (a CRL's or OCSP responder's
+// name) as certificate names are decoded. Byte slices alias element.
+func ParseName(element []byte) (Name, error) {
 	name := Name{Raw: element}
 	der := cryptobyte.String(element)
 	var rdns cryptobyte.String

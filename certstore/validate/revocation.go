@@ -179,7 +179,7 @@ func (e *engine) askCRL(u string, c, issuer *cert.Certificate) (*Revocation, why
 	if base == nil {
 		return nil, w
 	}
-	defer base.idx.Close()
+	defer base.close()
 	params := map[string]any{"URL": u, "ThisUpdate": formatTime(base.idx.Header.ThisUpdate)}
 	if idp := base.idx.Header.IDP; idp != nil {
 		isCA := c.BasicConstraintsValid && c.IsCA
@@ -211,7 +211,7 @@ func (e *engine) askCRL(u string, c, issuer *cert.Certificate) (*Revocation, why
 		usable := delta.idx.Header.BaseCRLNumber != nil && base.idx.Header.Number != nil && delta.idx.Header.BaseCRLNumber.Cmp(base.idx.Header.Number) <= 0
 		if usable {
 			if de, ok, err := delta.idx.Lookup(serial); err == nil && ok {
-				delta.idx.Close()
+				delta.close()
 				if de.Reason == crl.ReasonRemoveFromCRL {
 					rev.Method, rev.URL = "delta-crl", du
 					rev.Status = RevocationGood
@@ -220,7 +220,7 @@ func (e *engine) askCRL(u string, c, issuer *cert.Certificate) (*Revocation, why
 				return &Revocation{Status: RevocationRevoked, Method: "delta-crl", URL: du, FromCache: delta.fromCache, RevokedAt: de.RevocationTime, Reason: de.Reason.String(), ThisUpdate: delta.idx.Header.ThisUpdate, NextUpdate: delta.idx.Header.NextUpdate}, why{}
 			}
 		}
-		delta.idx.Close()
+		delta.close()
 	}
 	if base.stale {
 		params["NextUpdate"] = formatTime(base.idx.Header.NextUpdate)
@@ -252,6 +252,16 @@ type loadedCRL struct {
 	idx       *crl.Index
 	fromCache bool
 	stale     bool
+	tempDir   string // without a cache: the index's own folder, removed on close
+}
+
+// close closes the index, then removes a temporary one (Windows cannot
+// remove an open file).
+func (l *loadedCRL) close() {
+	l.idx.Close()
+	if l.tempDir != "" {
+		os.RemoveAll(l.tempDir)
+	}
 }
 
 // crlMeta is kept beside a cached index: which URL and issuer key it is
@@ -299,7 +309,7 @@ func (e *engine) loadCRL(u string, issuer *cert.Certificate, purpose string) (*l
 	fresh, w := e.downloadCRL(u, idxPath, issuer, purpose)
 	if fresh != nil {
 		if cached != nil {
-			cached.idx.Close()
+			cached.close()
 		}
 		return fresh, why{}
 	}
@@ -351,32 +361,36 @@ func (e *engine) downloadCRL(u, idxPath string, issuer *cert.Certificate, purpos
 	if w, ok := checkCRL(list, issuer, purpose, params); !ok {
 		return nil, w
 	}
+	tempDir := ""
 	if idxPath == "" {
-		// No cache: index into a temporary file that goes when closed.
+		// No cache: index into a temporary folder that goes when closed.
 		dir, err := os.MkdirTemp("", "podpis-crl-")
 		if err != nil {
 			params["Detail"] = err.Error()
 			return nil, why{"crl-cache-broken", params}
 		}
-		defer os.RemoveAll(dir)
-		idxPath = filepath.Join(dir, "crl.idx")
+		tempDir, idxPath = dir, filepath.Join(dir, "crl.idx")
+	}
+	fail := func(err error) (*loadedCRL, why) {
+		if tempDir != "" {
+			os.RemoveAll(tempDir)
+		}
+		params["Detail"] = err.Error()
+		return nil, why{"crl-cache-broken", params}
 	}
 	if err := os.MkdirAll(filepath.Dir(idxPath), 0o700); err != nil {
-		params["Detail"] = err.Error()
-		return nil, why{"crl-cache-broken", params}
+		return fail(err)
 	}
 	if err := crl.WriteIndex(list, idxPath); err != nil {
-		params["Detail"] = err.Error()
-		return nil, why{"crl-cache-broken", params}
+		return fail(err)
 	}
 	meta, _ := json.Marshal(crlMeta{URL: u, Fetched: e.now, IssuerSPKI: spkiHash(issuer)})
 	_ = atomicfile.Write(idxPath+".json", meta, 0o600)
 	idx, err := crl.OpenIndex(idxPath)
 	if err != nil {
-		params["Detail"] = err.Error()
-		return nil, why{"crl-cache-broken", params}
+		return fail(err)
 	}
-	l := &loadedCRL{idx: idx}
+	l := &loadedCRL{idx: idx, tempDir: tempDir}
 	if next := idx.Header.NextUpdate; !next.IsZero() && e.now.After(next) {
 		l.stale = true
 	}
