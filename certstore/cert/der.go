@@ -3,11 +3,11 @@ package cert
 import (
 	"encoding/asn1"
 	"encoding/hex"
-	"math/big"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/podpis/podpis/internal/asn1read"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -32,43 +32,6 @@ var (
 	tagExplicit0 = cbasn1.Tag(0).ContextSpecific().Constructed()
 	tagExplicit3 = cbasn1.Tag(3).ContextSpecific().Constructed()
 )
-
-// readBoolean reads a BOOLEAN the way OpenSSL and CryptoPro do: DER wants
-// 0xFF for TRUE, but some Russian CA certificates encode the basicConstraints
-// cA flag as 0x01, so any non-zero octet is TRUE.
-func readBoolean(s *cryptobyte.String, out *bool) bool {
-	var b []byte
-	if !s.ReadASN1Bytes(&b, cbasn1.BOOLEAN) || len(b) != 1 {
-		return false
-	}
-	*out = b[0] != 0
-	return true
-}
-
-// readInteger reads an INTEGER of any size. Unlike cryptobyte it accepts
-// non-minimal encodings (a redundant leading 0x00 or 0xFF), which some CAs
-// write in serial numbers; an empty INTEGER is still an error.
-func readInteger(s *cryptobyte.String) (*big.Int, bool) {
-	var b []byte
-	if !s.ReadASN1Bytes(&b, cbasn1.INTEGER) || len(b) == 0 {
-		return nil, false
-	}
-	n := new(big.Int).SetBytes(b)
-	if b[0]&0x80 != 0 { // negative: two's complement
-		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(len(b))*8))
-	}
-	return n, true
-}
-
-// readBitString reads a BIT STRING and returns its bytes without the
-// unused-bits octet. The unused bits themselves are not checked to be zero.
-func readBitString(s *cryptobyte.String) ([]byte, bool) {
-	var b []byte
-	if !s.ReadASN1Bytes(&b, cbasn1.BIT_STRING) || len(b) == 0 || b[0] > 7 || (len(b) == 1 && b[0] != 0) {
-		return nil, false
-	}
-	return b[1:], true
-}
 
 // isStringTag reports whether tag is one of the ASN.1 character string types
 // decodeString understands.
@@ -165,7 +128,7 @@ func decodeValue(element []byte, depth int) (string, bool) {
 		return strings.Join(parts, ", "), true
 	case tag == cbasn1.INTEGER:
 		s := cryptobyte.String(element)
-		if n, ok := readInteger(&s); ok {
+		if n, ok := asn1read.Integer(&s); ok {
 			return n.String(), true
 		}
 	case tag == cbasn1.OBJECT_IDENTIFIER:

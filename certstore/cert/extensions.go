@@ -10,6 +10,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/podpis/podpis/certstore/oid"
+	"github.com/podpis/podpis/internal/asn1read"
 )
 
 // extensionField names an extension in errors: "extension 2.5.29.19
@@ -30,8 +31,8 @@ func parseExtensions(c *Certificate, extensions cryptobyte.String) error {
 		}
 		field := extensionField(e.ID)
 		// critical BOOLEAN DEFAULT FALSE: DER forbids writing FALSE, but some
-		// CAs do; readBoolean also takes 0x01 for TRUE.
-		if ext.PeekASN1Tag(cbasn1.BOOLEAN) && !readBoolean(&ext, &e.Critical) {
+		// CAs do; asn1read.Boolean also takes 0x01 for TRUE.
+		if ext.PeekASN1Tag(cbasn1.BOOLEAN) && !asn1read.Boolean(&ext, cbasn1.BOOLEAN, &e.Critical) {
 			return malformed(field, "critical as a one-octet BOOLEAN")
 		}
 		if !ext.ReadASN1Bytes(&e.Value, cbasn1.OCTET_STRING) {
@@ -92,7 +93,7 @@ func trailing(s cryptobyte.String) error {
 // keyUsage ::= BIT STRING; bit 0 (the most significant bit of the first
 // octet) is digitalSignature.
 func decodeKeyUsage(c *Certificate, v cryptobyte.String) error {
-	bits, ok := readBitString(&v)
+	bits, ok := asn1read.BitString(&v)
 	if !ok {
 		return fmt.Errorf("%w: expected a BIT STRING", ErrTruncated)
 	}
@@ -113,11 +114,11 @@ func decodeBasicConstraints(c *Certificate, v cryptobyte.String) error {
 	if !v.ReadASN1(&seq, cbasn1.SEQUENCE) {
 		return fmt.Errorf("%w: expected a SEQUENCE", ErrTruncated)
 	}
-	if seq.PeekASN1Tag(cbasn1.BOOLEAN) && !readBoolean(&seq, &c.IsCA) {
+	if seq.PeekASN1Tag(cbasn1.BOOLEAN) && !asn1read.Boolean(&seq, cbasn1.BOOLEAN, &c.IsCA) {
 		return fmt.Errorf("%w: cA is not a one-octet BOOLEAN", ErrBadValue)
 	}
 	if seq.PeekASN1Tag(cbasn1.INTEGER) {
-		n, ok := readInteger(&seq)
+		n, ok := asn1read.Integer(&seq)
 		if !ok || n.Sign() < 0 || !n.IsInt64() || n.Int64() > math.MaxInt32 {
 			return fmt.Errorf("%w: pathLenConstraint out of range", ErrBadValue)
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/asn1"
 	"fmt"
 
+	"github.com/podpis/podpis/internal/asn1read"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -49,7 +50,7 @@ func Parse(der []byte) (*Certificate, error) {
 		return nil, fieldError("signatureAlgorithm", err)
 	}
 	var ok bool
-	if c.Signature, ok = readBitString(&body); !ok {
+	if c.Signature, ok = asn1read.BitString(&body); !ok {
 		return nil, malformed("signatureValue", "a BIT STRING")
 	}
 	if !body.Empty() {
@@ -69,7 +70,7 @@ func parseTBS(c *Certificate, element cryptobyte.String) error {
 		if !tbs.ReadASN1(&wrapper, tagExplicit0) {
 			return malformed("tbsCertificate.version", "[0] EXPLICIT INTEGER")
 		}
-		v, ok := readInteger(&wrapper)
+		v, ok := asn1read.Integer(&wrapper)
 		if !ok || !wrapper.Empty() {
 			return malformed("tbsCertificate.version", "[0] EXPLICIT INTEGER")
 		}
@@ -80,7 +81,7 @@ func parseTBS(c *Certificate, element cryptobyte.String) error {
 	}
 
 	var ok bool
-	if c.SerialNumber, ok = readInteger(&tbs); !ok {
+	if c.SerialNumber, ok = asn1read.Integer(&tbs); !ok {
 		return malformed("tbsCertificate.serialNumber", "an INTEGER")
 	}
 
@@ -180,7 +181,7 @@ func parseSPKI(c *Certificate, tbs *cryptobyte.String) error {
 		return fieldError(field+".algorithm", err)
 	}
 	var ok bool
-	if c.PublicKey, ok = readBitString(&spki); !ok {
+	if c.PublicKey, ok = asn1read.BitString(&spki); !ok {
 		return malformed(field+".subjectPublicKey", "a BIT STRING")
 	}
 	if !spki.Empty() {

@@ -7,6 +7,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/podpis/podpis/certstore/oid"
+	"github.com/podpis/podpis/internal/asn1read"
 )
 
 // Public-key families of PublicKeyInfo.Family. Each is also the key of the
@@ -76,7 +77,7 @@ func rsaModulusBits(key []byte) int {
 	if !s.ReadASN1(&seq, cbasn1.SEQUENCE) {
 		return 0
 	}
-	n, ok := readInteger(&seq)
+	n, ok := asn1read.Integer(&seq)
 	if !ok {
 		return 0
 	}

@@ -32,7 +32,11 @@ func readTime(s *cryptobyte.String) (time.Time, error) {
 // PrivateKeyUsagePeriod), so this also accepts what BER allows: fractional
 // seconds after '.' or ',', missing seconds, a "+hhmm"/"-hhmm" offset, and no
 // zone at all, which is taken as UTC. The result is always in UTC.
-func parseTime(text string, yearDigits int) (time.Time, error) {
+func parseTime(text string, yearDigits int) (time.Time, error) { return ParseTime(text, yearDigits) }
+
+// ParseTime is parseTime for CRLs and OCSP responses, whose times real
+// servers write as loosely as certificates.
+func ParseTime(text string, yearDigits int) (time.Time, error) {
 	p := timeParser{text: text}
 	year := p.digits(yearDigits)
 	if yearDigits == 2 && year >= 0 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/podpis/podpis/certstore/cert"
 	"github.com/podpis/podpis/certstore/oid"
+	"github.com/podpis/podpis/internal/asn1read"
 )
 
 // entryFields is one revokedCertificates entry as decodeEntry reads it,
@@ -83,7 +84,7 @@ func decodeEntry(s *cryptobyte.String, f *entryFields) (string, error) {
 			return "crlEntryExtensions", fmt.Errorf("%w: expected SEQUENCE { extnID, critical, extnValue }", cert.ErrTruncated)
 		}
 		critical := false
-		if ext.PeekASN1Tag(cbasn1.BOOLEAN) && !readBoolean(&ext, cbasn1.BOOLEAN, &critical) {
+		if ext.PeekASN1Tag(cbasn1.BOOLEAN) && !asn1read.Boolean(&ext, cbasn1.BOOLEAN, &critical) {
 			return "crlEntryExtensions", fmt.Errorf("%w: critical is not a one-octet BOOLEAN", cert.ErrBadValue)
 		}
 		var value cryptobyte.String
@@ -257,7 +258,7 @@ func (c *CRL) addUnknownCritical(index int, extensions []byte) error {
 				fmt.Errorf("%w: extnID is not a valid OBJECT IDENTIFIER", cert.ErrBadValue))
 		}
 		if ext.PeekASN1Tag(cbasn1.BOOLEAN) {
-			readBoolean(&ext, cbasn1.BOOLEAN, &critical)
+			asn1read.Boolean(&ext, cbasn1.BOOLEAN, &critical)
 		}
 		if !critical || knownEntryExtension(id) {
 			continue

@@ -12,6 +12,7 @@ import (
 
 	"github.com/podpis/podpis/certstore/cert"
 	"github.com/podpis/podpis/certstore/oid"
+	"github.com/podpis/podpis/internal/asn1read"
 )
 
 // Context-specific tags of the CRL's own syntax.
@@ -58,7 +59,7 @@ func parse(data []byte) (*CRL, error) {
 		return nil, fieldError("signatureAlgorithm", err)
 	}
 	var ok bool
-	if c.Signature, ok = readBitString(&body); !ok {
+	if c.Signature, ok = asn1read.BitString(&body); !ok {
 		return nil, malformed("signatureValue", "a BIT STRING")
 	}
 	if !body.Empty() {
@@ -179,41 +180,6 @@ func readAlgorithm(s *cryptobyte.String) (asn1.ObjectIdentifier, []byte, error) 
 	return id, params, nil
 }
 
-// readBitString reads a BIT STRING and returns its bytes without the
-// unused-bits octet.
-func readBitString(s *cryptobyte.String) ([]byte, bool) {
-	var b []byte
-	if !s.ReadASN1Bytes(&b, cbasn1.BIT_STRING) || len(b) == 0 || b[0] > 7 || (len(b) == 1 && b[0] != 0) {
-		return nil, false
-	}
-	return b[1:], true
-}
-
-// readBoolean reads a BOOLEAN as OpenSSL does: any non-zero octet is TRUE
-// (DER wants 0xFF; some CAs write 0x01).
-func readBoolean(s *cryptobyte.String, tag cbasn1.Tag, out *bool) bool {
-	var b []byte
-	if !s.ReadASN1Bytes(&b, tag) || len(b) != 1 {
-		return false
-	}
-	*out = b[0] != 0
-	return true
-}
-
-// readBigInteger reads an INTEGER of any size, accepting the non-minimal
-// encodings some CAs write.
-func readBigInteger(s *cryptobyte.String) (*big.Int, bool) {
-	var b []byte
-	if !s.ReadASN1Bytes(&b, cbasn1.INTEGER) || len(b) == 0 {
-		return nil, false
-	}
-	n := new(big.Int).SetBytes(b)
-	if b[0]&0x80 != 0 { // negative: two's complement
-		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(len(b))*8))
-	}
-	return n, true
-}
-
 // parseName decodes the issuer Name with the certificate parser's own
 // name decoder, so the issuer a CRL names reads the same as the one its
 // certificates name.
@@ -253,7 +219,7 @@ func parseExtensions(c *CRL, extensions cryptobyte.String) error {
 		field := extensionField(e.ID)
 		// critical BOOLEAN DEFAULT FALSE: an explicit FALSE is not DER but
 		// is accepted, as in certificates.
-		if ext.PeekASN1Tag(cbasn1.BOOLEAN) && !readBoolean(&ext, cbasn1.BOOLEAN, &e.Critical) {
+		if ext.PeekASN1Tag(cbasn1.BOOLEAN) && !asn1read.Boolean(&ext, cbasn1.BOOLEAN, &e.Critical) {
 			return malformed(field, "critical as a one-octet BOOLEAN")
 		}
 		if !ext.ReadASN1Bytes(&e.Value, cbasn1.OCTET_STRING) {
@@ -302,7 +268,7 @@ func trailing(s cryptobyte.String) error {
 
 // CRLNumber ::= INTEGER (0..MAX); BaseCRLNumber is the same.
 func decodeCRLNumber(v cryptobyte.String) (*big.Int, error) {
-	n, ok := readBigInteger(&v)
+	n, ok := asn1read.Integer(&v)
 	if !ok {
 		return nil, fmt.Errorf("%w: expected an INTEGER", cert.ErrTruncated)
 	}
@@ -434,7 +400,7 @@ func decodeIDP(v cryptobyte.String) (*IssuingDistributionPoint, error) {
 			idp.OnlySomeReasons = true
 			continue
 		}
-		if !readBoolean(&seq, tag, flags[n]) {
+		if !asn1read.Boolean(&seq, tag, flags[n]) {
 			return nil, fmt.Errorf("%w: %s is not a one-octet BOOLEAN", cert.ErrBadValue, names[n])
 		}
 	}

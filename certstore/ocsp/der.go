@@ -3,11 +3,12 @@ package ocsp
 import (
 	"encoding/asn1"
 	"fmt"
-	"math/big"
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/podpis/podpis/certstore/cert"
 )
 
 // Context-specific tags of RFC 6960 section 4.
@@ -41,31 +42,6 @@ func readAlgorithm(s *cryptobyte.String, field string) (asn1.ObjectIdentifier, [
 	return id, params, nil
 }
 
-// readInteger reads an INTEGER of any size. Like the certificate parser it
-// accepts non-minimal encodings (a redundant leading 0x00 or 0xFF), which
-// some CAs write in serial numbers and responders copy into CertIDs.
-func readInteger(s *cryptobyte.String) (*big.Int, bool) {
-	var b []byte
-	if !s.ReadASN1Bytes(&b, cbasn1.INTEGER) || len(b) == 0 {
-		return nil, false
-	}
-	n := new(big.Int).SetBytes(b)
-	if b[0]&0x80 != 0 { // negative: two's complement
-		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(len(b))*8))
-	}
-	return n, true
-}
-
-// readBitString reads a BIT STRING and returns its bytes without the
-// unused-bits octet.
-func readBitString(s *cryptobyte.String) ([]byte, bool) {
-	var b []byte
-	if !s.ReadASN1Bytes(&b, cbasn1.BIT_STRING) || len(b) == 0 || b[0] > 7 || (len(b) == 1 && b[0] != 0) {
-		return nil, false
-	}
-	return b[1:], true
-}
-
 // readGeneralizedTime reads the GeneralizedTime of field. RFC 6960 times
 // are GeneralizedTime only; their text is parsed by parseGeneralizedTime.
 func readGeneralizedTime(s *cryptobyte.String, field string) (time.Time, error) {
@@ -80,83 +56,15 @@ func readGeneralizedTime(s *cryptobyte.String, field string) (time.Time, error) 
 	return t, nil
 }
 
-// parseGeneralizedTime parses YYYYMMDDHHMMSS[.fff][Z|+hhmm|-hhmm].
-//
-// DER (RFC 5280 4.1.2.5.2) wants YYYYMMDDHHMMSSZ, which is what OpenSSL
-// writes; BER also allows fractional seconds and a zone offset, and not
-// every responder writes DER (Russian CAs' certificates already carry
-// "…00.876Z"), so those are accepted too, and no zone at all is taken as
-// UTC. The result is in UTC.
+// parseGeneralizedTime parses a GeneralizedTime's text with the
+// certificate parser's tolerant time parser: DER wants YYYYMMDDHHMMSSZ, which
+// OpenSSL writes, but not every responder writes DER. The result is in UTC.
 func parseGeneralizedTime(text string) (time.Time, error) {
-	bad := func(why string) error {
-		return fmt.Errorf("%w: GeneralizedTime %q: %s", ErrBadValue, text, why)
+	t, err := cert.ParseTime(text, 4)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: GeneralizedTime %q: %v", ErrBadValue, text, err)
 	}
-	pos := 0
-	digits := func(n int) (int, bool) {
-		if pos+n > len(text) {
-			return 0, false
-		}
-		v := 0
-		for _, c := range text[pos : pos+n] {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			v = v*10 + int(c-'0')
-		}
-		pos += n
-		return v, true
-	}
-	var f [6]int // year, month, day, hour, minute, second
-	for i, n := range [6]int{4, 2, 2, 2, 2, 2} {
-		v, ok := digits(n)
-		if !ok {
-			return time.Time{}, bad("expected YYYYMMDDHHMMSS")
-		}
-		f[i] = v
-	}
-	nanos := 0
-	if pos < len(text) && (text[pos] == '.' || text[pos] == ',') {
-		pos++
-		start := pos
-		scale := 100000000
-		for pos < len(text) && text[pos] >= '0' && text[pos] <= '9' {
-			nanos += int(text[pos]-'0') * scale
-			scale /= 10
-			pos++
-		}
-		if pos == start {
-			return time.Time{}, bad("no digits after the decimal sign")
-		}
-	}
-	offset := 0
-	switch {
-	case pos == len(text):
-	case text[pos] == 'Z':
-		pos++
-	case text[pos] == '+' || text[pos] == '-':
-		sign := 1
-		if text[pos] == '-' {
-			sign = -1
-		}
-		pos++
-		hh, ok1 := digits(2)
-		mm, ok2 := digits(2)
-		if !ok1 || !ok2 || hh > 23 || mm > 59 {
-			return time.Time{}, bad("bad zone offset")
-		}
-		offset = sign * (hh*3600 + mm*60)
-	default:
-		return time.Time{}, bad("unexpected text after the seconds")
-	}
-	if pos != len(text) {
-		return time.Time{}, bad("unexpected text after the zone")
-	}
-	t := time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], nanos, time.UTC)
-	// time.Date normalises 31 February into March: refuse what it changed.
-	if t.Year() != f[0] || int(t.Month()) != f[1] || t.Day() != f[2] || t.Hour() != f[3] || t.Minute() != f[4] || t.Second() != f[5] {
-		return time.Time{}, bad("no such date or time")
-	}
-	return t.Add(-time.Duration(offset) * time.Second), nil
+	return t, nil
 }
 
 // extension is one Extension (RFC 5280 4.1) of a response.

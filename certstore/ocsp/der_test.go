@@ -22,8 +22,9 @@ func TestOCSPGeneralizedTime(t *testing.T) {
 		{"20250229000000Z", time.Time{}},
 		{"20251301000000Z", time.Time{}},
 		{"20250102240000Z", time.Time{}},
-		{"20250102030460Z", time.Time{}},
-		{"202501020304Z", time.Time{}},
+		// As in certificates: a leap second, and seconds left out (BER).
+		{"20250102030460Z", time.Date(2025, 1, 2, 3, 5, 0, 0, time.UTC)},
+		{"202501020304Z", time.Date(2025, 1, 2, 3, 4, 0, 0, time.UTC)},
 		{"20250102030405.Z", time.Time{}},
 		{"20250102030405+03", time.Time{}},
 		{"20250102030405+2400", time.Time{}},

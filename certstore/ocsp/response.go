@@ -9,6 +9,7 @@ import (
 
 	"github.com/podpis/podpis/certstore/cert"
 	"github.com/podpis/podpis/certstore/oid"
+	"github.com/podpis/podpis/internal/asn1read"
 )
 
 // parseResponse reads an OCSPResponse (RFC 6960 4.2.1):
@@ -108,7 +109,7 @@ func parseBasic(r *Response, der []byte) error {
 		return err
 	}
 	var ok bool
-	if r.Signature, ok = readBitString(&basic); !ok {
+	if r.Signature, ok = asn1read.BitString(&basic); !ok {
 		return malformed("signature", "a BIT STRING")
 	}
 	var certs cryptobyte.String
@@ -341,7 +342,7 @@ func readCertID(s *cryptobyte.String, field string) (CertID, error) {
 		return id, malformed(field+".issuerKeyHash", "an OCTET STRING")
 	}
 	var ok bool
-	if id.SerialNumber, ok = readInteger(&seq); !ok {
+	if id.SerialNumber, ok = asn1read.Integer(&seq); !ok {
 		return id, malformed(field+".serialNumber", "an INTEGER")
 	}
 	if !seq.Empty() {
