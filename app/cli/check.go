@@ -7,14 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/podpis/podpis/certstore"
 	"github.com/podpis/podpis/certstore/diagnose"
 	"github.com/podpis/podpis/certstore/format"
 	"github.com/podpis/podpis/certstore/validate"
+	"github.com/podpis/podpis/internal/version"
 	"github.com/podpis/podpis/signer"
 )
 
@@ -64,7 +63,7 @@ type checkRun struct {
 func runCheck(r *runner, a *parsedArgs) int {
 	c := &checkRun{a: a, at: r.env.Now(), strict: a.has("strict"), offline: a.has("offline")}
 	if v, ok := a.values["at"]; ok {
-		t, err := parseAt(v)
+		t, err := diagnose.ParseAt(v)
 		if err != nil {
 			p := r.problem(usageError("flag-value-invalid", map[string]any{"Flag": "--at", "Value": v}))
 			p.Hint = r.l.T("cli.verify.hint.at")
@@ -92,7 +91,7 @@ func runCheck(r *runner, a *parsedArgs) int {
 	}
 	c.store = store
 	c.report = &diagnose.Report{
-		Version: podpisVersion(), Made: r.env.Now(), At: c.at, Offline: c.offline, Strict: c.strict,
+		Version: version.String(), Made: r.env.Now(), At: c.at, Offline: c.offline, Strict: c.strict,
 	}
 	arg := a.positional[0]
 	if code, done := c.load(r, arg); done {
@@ -414,12 +413,4 @@ func (c *checkRun) json(v *diagnose.View, reportPath string) checkJSON {
 		}
 	}
 	return out
-}
-
-// podpisVersion is the version `podpis version` prints.
-func podpisVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return strings.TrimPrefix(bi.Main.Version, "v")
-	}
-	return fallbackVersion
 }

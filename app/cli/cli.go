@@ -16,6 +16,7 @@ import (
 
 	"github.com/podpis/podpis/certstore"
 	"github.com/podpis/podpis/internal/i18n"
+	"github.com/podpis/podpis/internal/version"
 )
 
 // Env is what a run of the tool sees of the world. Main uses nothing else, so
@@ -35,10 +36,6 @@ type Env struct {
 	// Now is the clock for expiry; nil means time.Now.
 	Now func() time.Time
 }
-
-// fallbackVersion is reported by `podpis version` when the binary carries no
-// module version (a build from a source tree); keep it equal to FyneApp.toml's.
-const fallbackVersion = "0.1.0"
 
 // command is one subcommand.
 type command struct {
@@ -434,7 +431,7 @@ func (r *runner) outf(key string, data ...map[string]any) {
 }
 
 func runVersion(r *runner, _ *parsedArgs) int {
-	version := podpisVersion()
+	version := version.String()
 	if r.json {
 		r.printJSON(map[string]string{"version": version, "go": runtime.Version(), "platform": runtime.GOOS + "/" + runtime.GOARCH})
 		return exitOK

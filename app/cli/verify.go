@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/podpis/podpis/certstore/diagnose"
 	"github.com/podpis/podpis/certstore/oid"
 	"github.com/podpis/podpis/signer"
 )
@@ -62,7 +63,7 @@ type verifyJSON struct {
 func runVerify(r *runner, a *parsedArgs) int {
 	at := r.env.Now()
 	if v, ok := a.values["at"]; ok {
-		t, err := parseAt(v)
+		t, err := diagnose.ParseAt(v)
 		if err != nil {
 			p := r.problem(usageError("flag-value-invalid", map[string]any{"Flag": "--at", "Value": v}))
 			p.Hint = r.l.T("cli.verify.hint.at")
@@ -123,15 +124,6 @@ func runVerify(r *runner, a *parsedArgs) int {
 		return exitUndecided
 	}
 	return exitInvalid
-}
-
-// parseAt reads --at: RFC 3339, or a date (the start of that day, local
-// time).
-func parseAt(v string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	return time.ParseInLocation(time.DateOnly, v, time.Local)
 }
 
 func (r *runner) verifyReport(res *signer.Result, sigPath, contentPath string, at time.Time) verifyJSON {

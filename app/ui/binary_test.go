@@ -221,6 +221,12 @@ func screenshot(t *testing.T, x *xvfb, path string) image.Image {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("screenshot: %v\n%s", err, out)
 	}
+	return readPNG(t, path)
+}
+
+// readPNG loads a screenshot saved before.
+func readPNG(t *testing.T, path string) image.Image {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -228,7 +234,7 @@ func screenshot(t *testing.T, x *xvfb, path string) image.Image {
 	defer f.Close()
 	img, err := png.Decode(f)
 	if err != nil {
-		t.Fatalf("screenshot %s: %v", path, err)
+		t.Fatalf("read screenshot %s: %v", path, err)
 	}
 	return img
 }
@@ -242,6 +248,9 @@ var (
 	// options (the chosen certificate) are at the bottom left.
 	signTabPoint = image.Pt(210, 21)
 	signOptions  = image.Rect(0, 340, 530, 700)
+	// diagnoseTabPoint is the middle of the "Диагностика" tab.
+	diagnoseTabPoint = image.Pt(465, 21)
+	contentRegion    = image.Rect(0, 80, 1100, 700)
 )
 
 // ocr reads the text in a region of a screenshot. The window is drawn in a
@@ -383,8 +392,10 @@ func testRealWindow(t *testing.T, bin string) {
 	checkQuiet(t, "LANG=ru_RU.UTF-8", app)
 	signShot := checkSignTab(t, x, img, cn)
 	checkQuiet(t, "the Sign tab", app)
+	diagnoseShot := checkDiagnoseTab(t, x, signShot)
+	checkQuiet(t, "the Diagnose tab", app)
 	app.stop()
-	t.Logf("screenshots: %s, %s, %s", shot, emptyShot, signShot)
+	t.Logf("screenshots: %s, %s, %s, %s", shot, emptyShot, signShot, diagnoseShot)
 }
 
 // checkSignTab clicks the Sign tab of the window showing the certificates
@@ -408,6 +419,33 @@ func checkSignTab(t *testing.T, x *xvfb, certificates image.Image, cn string) st
 	if _, err := exec.LookPath("tesseract"); err == nil {
 		if text := ocr(t, shot, signOptions); !matchesName(text, cn) || !containsFold(text, "Отсоединённая") {
 			t.Errorf("the Sign screen does not offer %q with a detached signature; OCR read:\n%s\nscreenshot: %s", cn, text, shot)
+		}
+	}
+	return shot
+}
+
+// checkDiagnoseTab clicks the Diagnose tab of the window showing the Sign
+// screen (signShot is its screenshot) and checks that the Diagnose screen
+// shows: its offline option and its drop hint, which names key containers.
+func checkDiagnoseTab(t *testing.T, x *xvfb, signShot string) string {
+	xdotool := needTool(t, "xdotool", "xdotool")
+	before := readPNG(t, signShot)
+	click := exec.Command(xdotool, "mousemove", fmt.Sprint(diagnoseTabPoint.X), fmt.Sprint(diagnoseTabPoint.Y), "click", "1")
+	click.Env = []string{"DISPLAY=" + x.display}
+	if out, err := click.CombinedOutput(); err != nil {
+		t.Fatalf("xdotool click: %v\n%s", err, out)
+	}
+	shot := filepath.Join(shotDir(t), "window-diagnose-ru.png")
+	var img image.Image
+	if !waitUntil(t, 30*time.Second, func() bool {
+		img = screenshot(t, x, shot)
+		return differingPixels(img, before, contentRegion) > 1000
+	}) {
+		t.Fatalf("clicking the Diagnose tab did not show the Diagnose screen; screenshot: %s", shot)
+	}
+	if _, err := exec.LookPath("tesseract"); err == nil {
+		if text := ocr(t, shot, image.Rect(0, 0, 1100, 700)); !containsFold(text, "Без сети") || !containsFold(text, "контейнер с ключом") {
+			t.Errorf("the Diagnose screen lacks its offline option or drop hint; OCR read:\n%s\nscreenshot: %s", text, shot)
 		}
 	}
 	return shot

@@ -11,6 +11,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"math/big"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -197,6 +199,28 @@ func shownText(c fyne.Canvas) string { return strings.Join(shownTexts(c), "\n") 
 type issuer struct {
 	cert *x509.Certificate
 	key  crypto.Signer
+	// crlURL, once serveCRL ran, goes into the certificates it issues, so
+	// revocation can be checked and a good certificate shows green.
+	crlURL string
+}
+
+// serveCRL publishes an empty CRL of ca on 127.0.0.1 for the test.
+func (ca *issuer) serveCRL(t *testing.T) {
+	t.Helper()
+	list, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+		Number:     big.NewInt(1),
+		ThisUpdate: testNow.Add(-day),
+		NextUpdate: testNow.Add(7 * day),
+	}, ca.cert, ca.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/pkix-crl")
+		_, _ = w.Write(list)
+	}))
+	t.Cleanup(srv.Close)
+	ca.crlURL = srv.URL + "/root.crl"
 }
 
 func newKey(t *testing.T) *ecdsa.PrivateKey {
@@ -254,8 +278,26 @@ type person struct {
 
 func (ca *issuer) issuePerson(t *testing.T, cn string, notBefore, notAfter time.Time) *person {
 	t.Helper()
+	return ca.issueQualified(t, cn, notBefore, notAfter, []pkix.AttributeTypeAndValue{
+		{Type: oid.INN, Value: "123456789047"},
+		{Type: oid.SNILS, Value: "11223344595"},
+		{Type: oid.OGRN, Value: "1027700132195"},
+	})
+}
+
+// issueQualified issues a qualified certificate of a person: the subject's
+// identifiers given, both signing-tool extensions, the КС1 policy and, when
+// the issuer serves one, its CRL.
+func (ca *issuer) issueQualified(t *testing.T, cn string, notBefore, notAfter time.Time, ids []pkix.AttributeTypeAndValue) *person {
+	t.Helper()
 	key := newKey(t)
 	signTool, err := asn1.MarshalWithParams("СКЗИ «Тест-КС1»", "utf8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuerTool, err := asn1.Marshal(struct {
+		SignTool, CATool, SignToolCert, CAToolCert string `asn1:"utf8"`
+	}{"СКЗИ «Тест-КС1»", "ПАК «Тестовый УЦ»", "СФ/124-0001 от 01.01.2025", "СФ/128-0002 от 01.01.2025"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,19 +310,18 @@ func (ca *issuer) issuePerson(t *testing.T, cn string, notBefore, notAfter time.
 		Subject: pkix.Name{
 			CommonName: cn,
 			Country:    []string{"RU"},
-			ExtraNames: []pkix.AttributeTypeAndValue{
-				{Type: oid.INN, Value: "123456789047"},
-				{Type: oid.SNILS, Value: "11223344595"},
-				{Type: oid.OGRN, Value: "1027700132195"},
-			},
+			ExtraNames: ids,
 		},
 		NotBefore:          notBefore,
 		NotAfter:           notAfter,
 		KeyUsage:           x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
 		ExtKeyUsage:        []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection},
 		Policies:           []x509.OID{kc1},
-		ExtraExtensions:    []pkix.Extension{{Id: oid.ExtSubjectSignTool, Value: signTool}},
+		ExtraExtensions:    []pkix.Extension{{Id: oid.ExtSubjectSignTool, Value: signTool}, {Id: oid.ExtIssuerSignTool, Value: issuerTool}},
 		SignatureAlgorithm: x509.ECDSAWithSHA256,
+	}
+	if ca.crlURL != "" {
+		tmpl.CRLDistributionPoints = []string{ca.crlURL}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, key.Public(), ca.key)
 	if err != nil {

@@ -98,6 +98,7 @@ func newSignFixture(t *testing.T, l i18n.Lang, password string) *signFixture {
 	t.Helper()
 	h := newHarness(t, l)
 	f := &signFixture{harness: h, ca: newRoot(t, "Тестовый УЦ")}
+	f.ca.serveCRL(t)
 	f.me = f.ca.issuePerson(t, "Иванов Иван Иванович", testNow.Add(-30*day), testNow.Add(300*day))
 	pfx := h.writeFile("me.p12", p12(t, f.me, []*x509.Certificate{f.ca.cert}, password))
 	_, err := h.store.ImportFile(pfx, certstore.ImportOptions{Password: func(certstore.PasswordRequest) (string, error) { return password, nil }})

@@ -14,9 +14,9 @@ import (
 	"github.com/podpis/podpis/certstore"
 )
 
-// mainWindow is Podpis's one window, in three tabs: the certificate manager
+// mainWindow is Podpis's one window, in four tabs: the certificate manager
 // (toolbar, expiry banner, the list of certificates and the details of the
-// selected one), the Sign screen and the Verify screen.
+// selected one), the Sign screen, the Verify screen and the Diagnose screen.
 //
 // Its fields are used on fyne's goroutine only, except store, do and busy:
 // work that touches the disk or the keyring runs in the background (see
@@ -44,14 +44,16 @@ type mainWindow struct {
 	empty   *emptyState
 	split   *container.Split
 
-	// tabs switches between the certificates and the two screens; files
+	// tabs switches between the certificates and the three screens; files
 	// dropped on the window go to the tab that is showing.
-	tabs      *container.AppTabs
-	certsTab  *container.TabItem
-	signTab   *container.TabItem
-	verifyTab *container.TabItem
-	sign      *signScreen
-	verify    *verifyScreen
+	tabs        *container.AppTabs
+	certsTab    *container.TabItem
+	signTab     *container.TabItem
+	verifyTab   *container.TabItem
+	diagnoseTab *container.TabItem
+	sign        *signScreen
+	verify      *verifyScreen
+	diagnose    *diagnoseScreen
 
 	entries  []*certstore.Entry
 	selected *certstore.Entry
@@ -122,10 +124,12 @@ func newMainWindow(app fyne.App, store *certstore.Store, tr *translator, now fun
 	certificates := container.NewBorder(top, nil, nil, nil, container.NewStack(w.split, w.empty.content))
 	w.sign = newSignScreen(w)
 	w.verify = newVerifyScreen(w)
+	w.diagnose = newDiagnoseScreen(w)
 	w.certsTab = container.NewTabItemWithIcon(tr.text("ui.tab.certificates", nil), theme.ListIcon(), certificates)
 	w.signTab = container.NewTabItemWithIcon(tr.text("ui.tab.sign", nil), theme.DocumentCreateIcon(), w.sign.content)
 	w.verifyTab = container.NewTabItemWithIcon(tr.text("ui.tab.verify", nil), theme.ConfirmIcon(), w.verify.content)
-	w.tabs = container.NewAppTabs(w.certsTab, w.signTab, w.verifyTab)
+	w.diagnoseTab = container.NewTabItemWithIcon(tr.text("ui.diagnose.tab", nil), theme.SearchIcon(), w.diagnose.content)
+	w.tabs = container.NewAppTabs(w.certsTab, w.signTab, w.verifyTab, w.diagnoseTab)
 	w.window.SetContent(w.tabs)
 	w.window.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { w.dropped(localPaths(uris)) })
 	w.window.Resize(fyne.NewSize(1100, 700))
@@ -139,7 +143,8 @@ func newMainWindow(app fyne.App, store *certstore.Store, tr *translator, now fun
 
 // dropped hands files dropped on the window to the tab that is showing:
 // certificates are imported, documents are added for signing, a signature
-// (with or without its document) is verified.
+// (with or without its document) is verified, anything is diagnosed on the
+// Diagnose tab.
 func (w *mainWindow) dropped(paths []string) {
 	if len(paths) == 0 {
 		return
@@ -149,6 +154,8 @@ func (w *mainWindow) dropped(paths []string) {
 		w.sign.addPaths(paths)
 	case w.verifyTab:
 		w.verify.addPaths(paths)
+	case w.diagnoseTab:
+		w.diagnose.addPaths(paths)
 	default:
 		w.importFiles(paths)
 	}
@@ -189,6 +196,7 @@ func (w *mainWindow) setEntries(entries []*certstore.Entry, selectID string) {
 	w.banner.update(certstore.ExpiringPersonal(entries, now, certstore.ExpiryWarningDays), now)
 	w.list.set(entries, now)
 	w.sign.setEntries(entries, now)
+	w.diagnose.setEntries(entries)
 	if len(entries) == 0 {
 		w.split.Hide()
 		w.empty.content.Show()

@@ -12,6 +12,7 @@ package diagnose
 
 import (
 	"io"
+	"strings"
 	"time"
 
 	"github.com/podpis/podpis/certstore/cert"
@@ -295,4 +296,18 @@ type FieldView struct {
 	Valid  bool   `json:"valid"`
 	Reason string `json:"reason,omitempty"`
 	Text   string `json:"text"` // "верные контрольные цифры" / why not
+}
+
+// ParseAt reads the time to judge at, as --at and the window's field take
+// it: RFC 3339 ("2025-03-01T12:00:00+03:00") or a date ("2025-03-01",
+// midnight local time). Empty means zero: now.
+func ParseAt(v string) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.ParseInLocation(time.DateOnly, v, time.Local)
 }
