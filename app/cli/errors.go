@@ -2,9 +2,7 @@ package cli
 
 import (
 	"errors"
-	"fmt"
-	"sort"
-	"strings"
+	"github.com/podpis/podpis/internal/i18n"
 )
 
 // Exit codes (DESIGN "Command-line contract").
@@ -24,22 +22,7 @@ type cliError struct {
 	err    error // underlying cause, may be nil
 }
 
-func (e *cliError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.code)
-	keys := make([]string, 0, len(e.params))
-	for k := range e.params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(&b, " %s=%v", k, e.params[k])
-	}
-	if e.err != nil {
-		b.WriteString(": " + e.err.Error())
-	}
-	return b.String()
-}
+func (e *cliError) Error() string { return i18n.CodedText(e.code, e.params, e.err) }
 
 func (e *cliError) Unwrap() error { return e.err }
 func (e *cliError) Code() string  { return e.code }

@@ -172,12 +172,8 @@ func newDiagnoseScreen(w *mainWindow) *diagnoseScreen {
 	s.source = widget.NewLabel(tr.text("ui.diagnose.nothing-chosen", nil))
 	s.source.Truncation = fyne.TextTruncateEllipsis
 
-	s.hint = widget.NewLabel(tr.text("ui.diagnose.drop-hint", nil))
-	s.hint.Wrapping = fyne.TextWrapWord
-	s.hint.Alignment = fyne.TextAlignCenter
-	s.busy = widget.NewProgressBarInfinite()
-	s.busy.Stop()
-	s.busy.Hide()
+	s.hint = newDropHint(tr.text("ui.diagnose.drop-hint", nil))
+	s.busy = newIdleProgress()
 	s.busyLabel = widget.NewLabel(tr.text("ui.diagnose.busy", nil))
 	s.busyLabel.Hide()
 	s.overall = newVerdictBanner()

@@ -129,12 +129,8 @@ func newVerifyScreen(w *mainWindow) *verifyScreen {
 	s.sigLabel.Truncation = fyne.TextTruncateEllipsis
 	s.docLabel = widget.NewLabel("")
 	s.docLabel.Truncation = fyne.TextTruncateEllipsis
-	s.hint = widget.NewLabel(tr.text("ui.verify.drop-hint", nil))
-	s.hint.Wrapping = fyne.TextWrapWord
-	s.hint.Alignment = fyne.TextAlignCenter
-	s.busy = widget.NewProgressBarInfinite()
-	s.busy.Stop()
-	s.busy.Hide()
+	s.hint = newDropHint(tr.text("ui.verify.drop-hint", nil))
+	s.busy = newIdleProgress()
 	s.overall = newVerdictBanner()
 	s.overall.content.Hide()
 	s.cards = container.NewVBox()
@@ -797,4 +793,21 @@ func newSignerCard(tr *translator, r *signerReport) *signerCard {
 	stripe.SetMinSize(fyne.NewSize(4, 0))
 	c.content = container.NewPadded(container.NewBorder(nil, nil, stripe, nil, c.banner.content))
 	return c
+}
+
+// newDropHint is the centred, wrapped text of a screen's drop zone.
+func newDropHint(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	l.Alignment = fyne.TextAlignCenter
+	return l
+}
+
+// newIdleProgress is a hidden, stopped progress bar for background work
+// of unknown length.
+func newIdleProgress() *widget.ProgressBarInfinite {
+	b := widget.NewProgressBarInfinite()
+	b.Stop()
+	b.Hide()
+	return b
 }

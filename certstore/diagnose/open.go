@@ -6,9 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
-	"fmt"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -18,6 +16,7 @@ import (
 	"github.com/podpis/podpis/certstore/cert"
 	"github.com/podpis/podpis/certstore/format"
 	"github.com/podpis/podpis/certstore/pfx"
+	"github.com/podpis/podpis/internal/i18n"
 )
 
 // Error is why a file cannot be diagnosed. Code names the translation of
@@ -33,23 +32,11 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
+	text := i18n.CodedText(e.code, e.params, e.err)
 	if e.file != "" {
-		b.WriteString(e.file + ": ")
+		return e.file + ": " + text
 	}
-	b.WriteString(e.code)
-	keys := make([]string, 0, len(e.params))
-	for k := range e.params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(&b, " %s=%v", k, e.params[k])
-	}
-	if e.err != nil {
-		b.WriteString(": " + e.err.Error())
-	}
-	return b.String()
+	return text
 }
 
 func (e *Error) Unwrap() error { return e.err }
