@@ -514,9 +514,9 @@ func TestStoreFromEnvironmentAndLocale(t *testing.T) {
 	if o.code != 0 || !strings.Contains(o.stdout, "Usage:") || o.stderr != "" {
 		t.Errorf("--help: %d %q %q", o.code, o.stdout, o.stderr)
 	}
-	o = p.run("check", "file.txt", "--lang", "ru")
+	o = p.run("token", "list", "--lang", "ru")
 	if o.code != 2 || !strings.Contains(o.stderr, "пока недоступна") {
-		t.Errorf("check: %d %q", o.code, o.stderr)
+		t.Errorf("token: %d %q", o.code, o.stderr)
 	}
 }
 
@@ -586,7 +586,7 @@ func TestSignFolderGOSTInteropOpenSSL(t *testing.T) {
 	}
 
 	// Our verify, with the root trusted and not.
-	if o := p.run("verify", doc+".sig"); o.code != 1 || !strings.Contains(o.stdout, "не входит в число доверенных") {
+	if o := p.run("verify", doc+".sig"); o.code != 1 || !strings.Contains(o.stdout, "которому нет доверия") {
 		t.Errorf("verify before trust: exit %d\n%s", o.code, o.stdout)
 	}
 	if o := p.run("trust", caID); o.code != 0 {

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/podpis/podpis/certstore/cert"
-	"github.com/podpis/podpis/certstore/validate"
 	"github.com/podpis/podpis/certstore/oid"
 	"github.com/podpis/podpis/certstore/sigalg"
+	"github.com/podpis/podpis/certstore/validate"
 )
 
 // document is test content: text, binary and a byte of every value.

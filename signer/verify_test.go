@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/podpis/podpis/certstore/cert"
-	"github.com/podpis/podpis/certstore/validate"
 	"github.com/podpis/podpis/certstore/oid"
 	"github.com/podpis/podpis/certstore/sigalg"
+	"github.com/podpis/podpis/certstore/validate"
 )
 
 // berForm rewrites DER as BER the way streaming writers do: every
