@@ -3,6 +3,8 @@ package certstore
 import (
 	"errors"
 	"fmt"
+
+	"github.com/podpis/podpis/certstore/token"
 )
 
 // Every error a person may see implements Code and Params: the GUI and the CLI
@@ -11,7 +13,8 @@ import (
 
 // ErrCancelled is returned by a password callback when the person closed the
 // prompt; it is passed through unchanged so callers can stay quiet about it.
-var ErrCancelled = errors.New("cancelled")
+// It is the token package's too, so a PIN prompt declines the same way.
+var ErrCancelled = token.ErrCancelled
 
 // FileError says which input file an import failed on. The cause is one of the
 // coded errors below, a *format.Error, or a *cert.ParseError.
@@ -113,6 +116,8 @@ var (
 	ErrContainerDamaged = &Error{code: "container-damaged"}
 	ErrExportPassword   = &Error{code: "export-password-needed"}
 	ErrLegacyKey        = &Error{code: "legacy-key"}
+	ErrTokenKey         = &Error{code: "token-key-not-exportable"} // the key is on a token: it cannot leave it
+	ErrTokenPassword    = &Error{code: "token-entry-password"}     // a token entry has a PIN, not a container password
 )
 
 func errWith(sentinel *Error, params map[string]any, cause error) *Error {

@@ -25,6 +25,9 @@ func (s *Store) ExportPFX(id string, ask PasswordFunc, password string, withChai
 	if err != nil {
 		return nil, err
 	}
+	if !e.HasKey && e.Token != nil {
+		return nil, errWith(ErrTokenKey, map[string]any{"ID": e.ID, "Token": e.Token.Label}, nil)
+	}
 	pkcs8, _, err := s.unseal(e, ask)
 	if err != nil {
 		return nil, err

@@ -20,6 +20,7 @@ import (
 	"github.com/podpis/podpis/certstore/cert"
 	"github.com/podpis/podpis/certstore/format"
 	"github.com/podpis/podpis/certstore/pfx"
+	"github.com/podpis/podpis/certstore/token"
 	"github.com/podpis/podpis/internal/atomicfile"
 	"github.com/podpis/podpis/internal/gost/gost3410"
 )
@@ -38,14 +39,22 @@ const (
 	PurposeOpenFile     Purpose = "open-file"     // the password of a .p12/.pfx being imported
 	PurposeContainer    Purpose = "container"     // the password of a key container in the store
 	PurposeNewContainer Purpose = "new-container" // a password for a new container (the .p12 had none and no keyring answers)
+	PurposeTokenPIN     Purpose = "token-pin"     // the user PIN of a token, to sign or to see its private objects
 )
 
 // PasswordRequest describes what a password is wanted for, for the prompt.
 type PasswordRequest struct {
 	Purpose Purpose
 	File    string // PurposeOpenFile: the file's base name
-	ID      string // PurposeContainer: the certificate ID
-	Subject string // PurposeContainer: the certificate's common name
+	ID      string // PurposeContainer, PurposeTokenPIN: the certificate ID
+	Subject string // PurposeContainer, PurposeTokenPIN: the certificate's common name
+	// PurposeTokenPIN: the token's label and serial, and what it says
+	// about its PIN. FinalTry: a wrong PIN now locks it; a PasswordFunc
+	// that answers such a request declares that the person agreed.
+	Token    string
+	Serial   string
+	PIN      token.PINState
+	FinalTry bool
 }
 
 // PasswordFunc supplies a password. It is asked at most once per request; a

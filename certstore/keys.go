@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/podpis/podpis/certstore/cert"
+	"github.com/podpis/podpis/certstore/token"
 	"github.com/podpis/podpis/internal/atomicfile"
 	"github.com/podpis/podpis/internal/gost/gost3410"
 )
@@ -16,10 +17,24 @@ import (
 // PrivateKey unlocks the key of a personal certificate: with the password
 // remembered in the keyring if there is one that works, else by asking. The
 // key is decrypted in memory only.
+//
+// For a certificate whose key is on a token it returns a *token.Key,
+// logged in once (the PIN is asked through ask with PurposeTokenPIN): the
+// caller must Close it (it is an io.Closer) when done. A certificate both
+// on a token and in a container signs on the token when it is plugged in.
 func (s *Store) PrivateKey(id string, ask PasswordFunc) (crypto.Signer, error) {
 	e, err := s.Get(id)
 	if err != nil {
 		return nil, err
+	}
+	if e.Token != nil {
+		key, err := s.tokenKey(e, ask)
+		if err == nil {
+			return key, nil
+		}
+		if !e.HasKey || !errors.Is(err, token.ErrNotFound) {
+			return nil, err
+		}
 	}
 	pkcs8, _, err := s.unseal(e, ask)
 	if err != nil {
@@ -76,6 +91,9 @@ func publicKey(c *cert.Certificate) (crypto.PublicKey, error) {
 
 // unseal returns the container's PKCS#8 and the password that opened it.
 func (s *Store) unseal(e *Entry, ask PasswordFunc) ([]byte, string, error) {
+	if !e.HasKey && e.Token != nil {
+		return nil, "", errWith(ErrTokenPassword, map[string]any{"ID": e.ID, "Token": e.Token.Label}, nil)
+	}
 	if !e.HasKey {
 		return nil, "", errWith(ErrNoKey, map[string]any{"ID": e.ID}, nil)
 	}
@@ -112,6 +130,9 @@ func (s *Store) CheckPassword(id, password string) error {
 	e, err := s.Get(id)
 	if err != nil {
 		return err
+	}
+	if !e.HasKey && e.Token != nil {
+		return errWith(ErrTokenPassword, map[string]any{"ID": e.ID, "Token": e.Token.Label}, nil)
 	}
 	if !e.HasKey {
 		return errWith(ErrNoKey, map[string]any{"ID": e.ID}, nil)

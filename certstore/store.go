@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/podpis/podpis/certstore/cert"
+	"github.com/podpis/podpis/certstore/token"
 	"github.com/podpis/podpis/internal/atomicfile"
 )
 
@@ -60,7 +61,14 @@ type Entry struct {
 	HasKey bool      // a sealed key container belongs to it
 	Added  time.Time // when it was put in the store
 	Source string    // base name of the file it came from
+	// Token is set when the private key is on a token or smart card: where
+	// to find it (module, token serial, CKA_ID), never the key itself.
+	Token *token.Ref
 }
+
+// CanSign reports whether the entry has a private key to sign with: a
+// sealed container, or a key on a token.
+func (e *Entry) CanSign() bool { return e.HasKey || e.Token != nil }
 
 // UntrustedRoot reports a self-signed CA certificate that sits in the store
 // without being trusted (it came inside a .p12 or was imported as a file).
@@ -69,12 +77,13 @@ func (e *Entry) UntrustedRoot() bool {
 }
 
 type entryFile struct {
-	Format      string    `json:"format"`
-	List        List      `json:"list"`
-	Certificate []byte    `json:"certificate"`
-	Key         bool      `json:"key,omitempty"`
-	Added       time.Time `json:"added"`
-	Source      string    `json:"source,omitempty"`
+	Format      string     `json:"format"`
+	List        List       `json:"list"`
+	Certificate []byte     `json:"certificate"`
+	Key         bool       `json:"key,omitempty"`
+	Token       *token.Ref `json:"token,omitempty"`
+	Added       time.Time  `json:"added"`
+	Source      string     `json:"source,omitempty"`
 }
 
 const entryFormat = "podpis-entry/1"
@@ -88,6 +97,9 @@ type Options struct {
 	Keyring Keyring
 	// Now is the clock; nil means time.Now. Tests set it.
 	Now func() time.Time
+	// Tokens loads PKCS#11 modules; nil means a token.Library with the
+	// real loader. Tests pass one whose Opener counts calls or is a double.
+	Tokens *token.Library
 }
 
 // Store is an open store folder. It is safe for concurrent use.
@@ -97,6 +109,7 @@ type Store struct {
 	now     func() time.Time
 	mu      sync.Mutex // serialises writers inside this process; the flock does across processes
 	kdfCost kdfCost
+	tokens  *token.Library
 }
 
 // DefaultDir is PODPIS_STORE if set, else os.UserConfigDir()/podpis.
@@ -130,7 +143,10 @@ func Open(opts Options) (*Store, error) {
 			return nil, fmt.Errorf("protect store folder: %w", err)
 		}
 	}
-	s := &Store{dir: dir, keyring: opts.Keyring, now: opts.Now, kdfCost: productionKDF()}
+	s := &Store{dir: dir, keyring: opts.Keyring, now: opts.Now, kdfCost: productionKDF(), tokens: opts.Tokens}
+	if s.tokens == nil {
+		s.tokens = token.NewLibrary(nil)
+	}
 	if s.keyring == nil {
 		if strings.EqualFold(os.Getenv("PODPIS_KEYRING"), "off") {
 			s.keyring = NoKeyring{}
@@ -242,7 +258,7 @@ func (s *Store) readEntry(id string) (*Entry, error) {
 	if c.Thumbprint() != id {
 		return nil, fmt.Errorf("entry %s holds another certificate (%s)", id, c.Thumbprint())
 	}
-	return &Entry{ID: id, List: ef.List, Cert: c, HasKey: ef.Key, Added: ef.Added, Source: ef.Source}, nil
+	return &Entry{ID: id, List: ef.List, Cert: c, HasKey: ef.Key, Token: ef.Token, Added: ef.Added, Source: ef.Source}, nil
 }
 
 func (s *Store) writeEntry(e *Entry) error {
@@ -251,6 +267,7 @@ func (s *Store) writeEntry(e *Entry) error {
 		List:        e.List,
 		Certificate: e.Cert.Raw,
 		Key:         e.HasKey,
+		Token:       e.Token,
 		Added:       e.Added.UTC(),
 		Source:      e.Source,
 	}, "", "  ")
@@ -388,7 +405,7 @@ func (s *Store) Move(id string, to List) (*Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	if to == ListPersonal && !e.HasKey {
+	if to == ListPersonal && !e.CanSign() {
 		return nil, errWith(ErrNoKey, map[string]any{"ID": e.ID}, nil)
 	}
 	err = s.write(func() error {

@@ -380,6 +380,11 @@ type BatchReport struct {
 	Files                   []FileResult
 	Signed, Skipped, Failed int
 	Canceled                bool
+	// Stopped is the error that ended the batch early: the key became
+	// unusable (a token pulled out, its PIN locked), so every further
+	// file would have failed the same way. Files not started are reported
+	// "canceled"; a re-run signs them (the signed ones are skipped).
+	Stopped error
 }
 
 // SignBatch signs every file of inputs (folders recursively, skipping
@@ -413,6 +418,21 @@ func SignBatch(ctx context.Context, inputs []string, key Key, opts BatchOptions)
 	// Signers use the CPUs; committers wait for the disk (fsync of each
 	// signature and its folder), several at once so the file system can
 	// group the waits, while the signers go on.
+	// A key that becomes unusable (a token pulled out) stops the batch:
+	// every further file would fail the same way.
+	ctx, stopBatch := context.WithCancel(ctx)
+	defer stopBatch()
+	var stopOnce sync.Once
+	stop := func(err error) {
+		var fatal interface{ BatchFatal() bool }
+		if errors.As(err, &fatal) && fatal.BatchFatal() {
+			stopOnce.Do(func() {
+				report.Stopped = err
+				stopBatch()
+			})
+		}
+	}
+
 	jobs := make(chan int)
 	type done struct {
 		index int
@@ -431,6 +451,7 @@ func SignBatch(ctx context.Context, inputs []string, key Key, opts BatchOptions)
 			defer signers.Done()
 			for i := range jobs {
 				res, commit := batchSignPlanned(plan[i], report.Files[i], key, opts)
+				stop(res.Err)
 				if commit == nil {
 					results <- done{i, res}
 					continue

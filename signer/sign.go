@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto"
 	"encoding/asn1"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -115,12 +116,14 @@ func (s *signing) signerInfo(contentType asn1.ObjectIdentifier, digest []byte) (
 	slices.SortFunc(attrs, bytes.Compare)
 	body := bytes.Join(attrs, nil)
 	signedAttrs := append(header(classUniversal, true, tagSet, len(body)), body...)
-	attrsDigest, err := sigalg.Sum(s.choice.Digest.OID, signedAttrs)
+	sig, err := sigalg.SignMessage(s.opts.Rand, s.key.Signer, s.choice.Digest.OID, signedAttrs)
 	if err != nil {
-		return nil, err
-	}
-	sig, err := sigalg.Sign(s.opts.Rand, s.key.Signer, s.choice.Digest.OID, attrsDigest)
-	if err != nil {
+		var coded interface{ Code() string }
+		if errors.As(err, &coded) {
+			// A token's own account (removed, PIN locked…) says more
+			// than "could not sign".
+			return nil, err
+		}
 		return nil, newError(reasonCantSign, map[string]any{"Detail": err.Error()}, err)
 	}
 	var b cryptobyte.Builder

@@ -13,17 +13,51 @@ import (
 	"github.com/podpis/podpis/internal/gost/gost3410"
 )
 
-// Sign signs digest (computed with digestAlg) with key, driving each kind
-// of crypto.Signer the way it expects: GOST keys with *gost3410.SignerOpts
-// naming the Streebog digest (the value is s||r), RSA keys with the
-// crypto.Hash (PKCS #1 v1.5, as rsaEncryption in CMS means), ECDSA keys
-// with the crypto.Hash (a DER Ecdsa-Sig-Value). random nil means
-// crypto/rand. Token keys that serialise themselves work the same way.
+// Sign signs digest (made with digestAlg) with key: the SignerOpts each
+// key type needs are chosen here, so callers never mention algorithms.
 func Sign(random io.Reader, key crypto.Signer, digestAlg asn1.ObjectIdentifier, digest []byte) ([]byte, error) {
 	if random == nil {
 		random = rand.Reader
 	}
-	var opts crypto.SignerOpts
+	opts, err := signerOpts(key, digestAlg)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := key.Sign(random, digest, opts)
+	if err != nil {
+		return nil, fmt.Errorf("signing with the %s key: %w", keyName(key), err)
+	}
+	return sig, nil
+}
+
+// SignMessage signs msg, hashed with digestAlg. A key that implements
+// crypto.MessageSigner gets the message itself: a token that hashes on
+// board (CKM_GOSTR3410_WITH_GOSTR3411_12_256, CKM_SHA256_RSA_PKCS) then
+// makes the whole signature. Any other key signs the digest made here.
+func SignMessage(random io.Reader, key crypto.Signer, digestAlg asn1.ObjectIdentifier, msg []byte) ([]byte, error) {
+	ms, ok := key.(crypto.MessageSigner)
+	if !ok {
+		digest, err := Sum(digestAlg, msg)
+		if err != nil {
+			return nil, err
+		}
+		return Sign(random, key, digestAlg, digest)
+	}
+	if random == nil {
+		random = rand.Reader
+	}
+	opts, err := signerOpts(key, digestAlg)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := ms.SignMessage(random, msg, opts)
+	if err != nil {
+		return nil, fmt.Errorf("signing with the %s key: %w", keyName(key), err)
+	}
+	return sig, nil
+}
+
+func signerOpts(key crypto.Signer, digestAlg asn1.ObjectIdentifier) (crypto.SignerOpts, error) {
 	switch pub := key.Public().(type) {
 	case *gost3410.PublicKey:
 		var d gost3410.Digest
@@ -38,21 +72,16 @@ func Sign(random io.Reader, key crypto.Signer, digestAlg asn1.ObjectIdentifier, 
 		if d.Size() != pub.Curve.Size() {
 			return nil, &UnsupportedError{Role: RoleDigest, OID: digestAlg, Detail: fmt.Sprintf("does not fit a %d-bit GOST key", pub.Curve.BitSize())}
 		}
-		opts = &gost3410.SignerOpts{Hash: d}
+		return &gost3410.SignerOpts{Hash: d}, nil
 	case *rsa.PublicKey, *ecdsa.PublicKey:
 		h, err := hashOf(digestAlg)
 		if err != nil {
 			return nil, err
 		}
-		opts = h
+		return h, nil
 	default:
 		return nil, fmt.Errorf("sigalg: cannot sign with a %T key", pub)
 	}
-	sig, err := key.Sign(random, digest, opts)
-	if err != nil {
-		return nil, fmt.Errorf("signing with the %s key: %w", keyName(key), err)
-	}
-	return sig, nil
 }
 
 func keyName(key crypto.Signer) string {
