@@ -90,6 +90,11 @@ func (l *Library) scan(ctx context.Context, candidates []Candidate, opts ScanOpt
 			ss.Removable, ss.Hardware = si.Flags&SlotRemovable != 0, si.Flags&SlotHardware != 0
 			if si.Flags&SlotTokenPresent != 0 {
 				ss.Token, ss.Err = scanToken(m, id, opts.PIN)
+				if ss.Token != nil && ss.Token.Info.Flags&TokenInitialized == 0 {
+					// A blank token (SoftHSM2 always offers one) holds
+					// nothing to show: an empty slot.
+					ss.Token = nil
+				}
 			}
 			if ss.Token != nil || ss.Err != nil || opts.EmptySlots {
 				ms.Slots = append(ms.Slots, ss)
