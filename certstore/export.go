@@ -17,16 +17,16 @@ import (
 // ECDSA. The container is unlocked as PrivateKey does; the key exists in
 // plaintext only in memory.
 func (s *Store) ExportPFX(id string, ask PasswordFunc, password string, withChain bool) ([]byte, error) {
-	if password == "" {
-		// A .pfx without a password hands the key to whoever gets the file.
-		return nil, errWith(ErrExportPassword, nil, nil)
-	}
 	e, err := s.Get(id)
 	if err != nil {
 		return nil, err
 	}
 	if !e.HasKey && e.Token != nil {
 		return nil, errWith(ErrTokenKey, map[string]any{"ID": e.ID, "Token": e.Token.Label}, nil)
+	}
+	if password == "" {
+		// A .pfx without a password hands the key to whoever gets the file.
+		return nil, errWith(ErrExportPassword, nil, nil)
 	}
 	pkcs8, _, err := s.unseal(e, ask)
 	if err != nil {

@@ -59,10 +59,10 @@ func (s *Store) Close() error { return s.tokens.Close() }
 // module Discover finds. It may be empty: nothing is installed.
 func (s *Store) ModuleCandidates(override string) []token.Candidate {
 	if override != "" {
-		return []token.Candidate{{Path: override, Source: token.SourceFlag}}
+		return []token.Candidate{{Path: override, Product: token.ProductOf(override), Source: token.SourceFlag}}
 	}
 	if st, err := s.Settings(); err == nil && st.TokenModule != "" {
-		return []token.Candidate{{Path: st.TokenModule, Source: token.SourceSettings}}
+		return []token.Candidate{{Path: st.TokenModule, Product: token.ProductOf(st.TokenModule), Source: token.SourceSettings}}
 	}
 	return token.Discover(token.DiscoverOptions{})
 }

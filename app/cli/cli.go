@@ -1,5 +1,5 @@
 // Package cli is Podpis's command-line tool: `podpis import|list|show|export|
-// delete|trust|sign|cosign|verify ...`, following DESIGN's command-line contract. It writes only
+// delete|trust|sign|cosign|verify|token ...`, following DESIGN's command-line contract. It writes only
 // to the io.Writers of its Env and never imports Fyne, so it is tested by
 // calling Main in-process as well as by running the built binary.
 package cli
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/podpis/podpis/certstore"
+	"github.com/podpis/podpis/certstore/token"
 	"github.com/podpis/podpis/internal/i18n"
 	"github.com/podpis/podpis/internal/version"
 )
@@ -35,6 +36,10 @@ type Env struct {
 	Keyring certstore.Keyring
 	// Now is the clock for expiry; nil means time.Now.
 	Now func() time.Time
+	// Tokens loads the PKCS#11 modules. Nil means a library of the run's
+	// own, unloaded when the command ends; one given here belongs to the
+	// caller (tests pass one that counts C_Login or pulls a token out).
+	Tokens *token.Library
 }
 
 // command is one subcommand.
@@ -47,11 +52,10 @@ type command struct {
 	run       func(r *runner, a *parsedArgs) int
 }
 
-// commands lists every command of DESIGN's contract. The ones a later issue
-// brings are known (so `podpis sign` does not open the window) but say that
-// they are not available yet.
+// commands lists every command of DESIGN's contract. A command a later
+// version brings may be listed with available false: it is known (so
+// `podpis NAME` does not open the window) but says it is not available yet.
 func commands() []command {
-	later := func(name string) command { return command{name: name, maxArgs: -1} }
 	return []command{
 		{name: "import", minArgs: 1, maxArgs: -1, available: true, run: runImport, flags: []flagSpec{
 			{name: "password-file", takesArgs: true},
@@ -97,6 +101,9 @@ func commands() []command {
 			{name: "manifest", takesArgs: true},
 			{name: "password-file", takesArgs: true},
 			{name: "password-stdin"},
+			{name: "pin-file", takesArgs: true},
+			{name: "remember"},
+			{name: "final-try"},
 		}},
 		{name: "cosign", minArgs: 1, maxArgs: 1, available: true, run: runCosign, flags: []flagSpec{
 			{name: "cert", takesArgs: true},
@@ -107,6 +114,9 @@ func commands() []command {
 			{name: "chain"},
 			{name: "password-file", takesArgs: true},
 			{name: "password-stdin"},
+			{name: "pin-file", takesArgs: true},
+			{name: "remember"},
+			{name: "final-try"},
 		}},
 		{name: "verify", minArgs: 1, maxArgs: 1, available: true, run: runVerify, flags: []flagSpec{
 			{name: "content", takesArgs: true},
@@ -126,7 +136,7 @@ func commands() []command {
 			{name: "password-file", takesArgs: true},
 			{name: "password-stdin"},
 		}},
-		later("token"),
+		{name: "token", minArgs: 1, maxArgs: 1, available: true, run: runToken, flags: tokenFlags()},
 	}
 }
 
@@ -199,6 +209,9 @@ type runner struct {
 	json    bool
 	storeAt string // --store, or "" for PODPIS_STORE / the default
 	cmd     string
+	// stores are the stores the command opened: their PKCS#11 modules
+	// are unloaded when it ends (unless Env.Tokens lent the library).
+	stores []*certstore.Store
 }
 
 // Main runs the command line args (without the program name) and returns the
@@ -283,7 +296,21 @@ func Main(args []string, env Env) int {
 	case cmd.maxArgs >= 0 && len(p.positional) > cmd.maxArgs:
 		return r.fail(usageError("arguments-extra", map[string]any{"Argument": p.positional[cmd.maxArgs]}))
 	}
-	return cmd.run(r, p)
+	code := cmd.run(r, p)
+	r.closeStores()
+	return code
+}
+
+// closeStores unloads the modules the command's stores loaded, so that a
+// module is finalised by the run that initialised it.
+func (r *runner) closeStores() {
+	if r.env.Tokens != nil {
+		return
+	}
+	for _, s := range r.stores {
+		_ = s.Close()
+	}
+	r.stores = nil
 }
 
 // jsonFlag finds --json anywhere before "--"; it decides the form of even
@@ -319,10 +346,11 @@ func (r *runner) openStore() (*certstore.Store, error) {
 	if keyring == nil && strings.EqualFold(r.env.Getenv("PODPIS_KEYRING"), "off") {
 		keyring = certstore.NoKeyring{}
 	}
-	s, err := certstore.Open(certstore.Options{Dir: dir, Keyring: keyring, Now: r.env.Now})
+	s, err := certstore.Open(certstore.Options{Dir: dir, Keyring: keyring, Now: r.env.Now, Tokens: r.env.Tokens})
 	if err != nil {
 		return nil, newError("store-unavailable", map[string]any{"Dir": dir, "Detail": err.Error()}, err)
 	}
+	r.stores = append(r.stores, s)
 	return s, nil
 }
 
@@ -382,6 +410,10 @@ func contractCode(code string) string {
 		"key-period-expired", "revoked", "key-usage", "revocation-unknown", "signer-certificate-missing",
 		"wrong-password", "internal":
 		return code
+	case "pin-incorrect", "pin-incorrect-low", "pin-incorrect-final":
+		// A wrong PIN is a wrong password to a script; the reason keeps
+		// the precise code.
+		return "wrong-password"
 	}
 	return "bad-input"
 }

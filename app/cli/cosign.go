@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 
@@ -18,6 +19,9 @@ type cosignJSON struct {
 	Attached    bool   `json:"attached"`
 	Certificate string `json:"certificate"`
 	Subject     string `json:"subject"`
+	// Key says what made the new signature: a token or the store's
+	// key container.
+	Key keyLocationJSON `json:"key"`
 }
 
 // cosignOutput is where a co-signature goes unless --out says: SIG itself
@@ -72,6 +76,7 @@ func runCosign(r *runner, a *parsedArgs) int {
 	if err != nil {
 		return r.fail(err)
 	}
+	defer closeKey(key)
 	opts := signer.SignOptions{PEM: a.has("pem"), Now: r.env.Now}
 	if a.has("chain") {
 		if opts.Certificates, err = r.issuers(store, e); err != nil {
@@ -83,10 +88,11 @@ func runCosign(r *runner, a *parsedArgs) int {
 	}
 	if r.json {
 		r.printJSON(cosignJSON{Source: sigPath, Signature: out, Content: contentPath, Attached: !detached,
-			Certificate: e.ID, Subject: displayName(e.Cert.Subject)})
+			Certificate: e.ID, Subject: displayName(e.Cert.Subject), Key: keyLocation(key)})
 		return exitOK
 	}
 	r.outf("cli.cosign.done", map[string]any{"Subject": displayName(e.Cert.Subject), "Output": out, "File": sigPath})
+	fmt.Fprintln(r.env.Stdout, r.keyLine(keyLocation(key)))
 	return exitOK
 }
 

@@ -6,7 +6,9 @@ import (
 
 // runDelete removes a certificate. One with a private key is confirmed on a
 // terminal unless --yes; without a terminal it needs --yes, so that a script
-// with a wrong ID cannot destroy a key by accident.
+// with a wrong ID cannot destroy a key by accident. One whose key is on a
+// token needs no confirmation: the key stays on the token, and
+// `podpis token import` brings the entry back.
 func runDelete(r *runner, a *parsedArgs) int {
 	store, e, err := r.storeEntry(a.positional[0])
 	if err != nil {
@@ -27,9 +29,16 @@ func runDelete(r *runner, a *parsedArgs) int {
 		return r.fail(err)
 	}
 	if r.json {
-		r.printJSON(map[string]any{"id": e.ID, "deleted": true, "hadKey": e.HasKey})
+		out := map[string]any{"id": e.ID, "deleted": true, "hadKey": e.HasKey}
+		if e.Token != nil {
+			out["keyStaysOnToken"] = e.Token.Label
+		}
+		r.printJSON(out)
 		return exitOK
 	}
 	fmt.Fprintln(r.env.Stdout, r.l.T("cli.delete.done", data))
+	if e.Token != nil {
+		r.outf("cli.token.delete-key-stays", map[string]any{"Token": e.Token.Label})
+	}
 	return exitOK
 }

@@ -129,6 +129,11 @@ func writeNewFile(path string, data []byte, perm os.FileMode, force bool) error 
 // terminal) and packs it into a .pfx protected by the password of
 // --password-file, --password-stdin, or typed twice on the terminal.
 func (r *runner) exportPFX(store *certstore.Store, e *certstore.Entry, a *parsedArgs, withChain bool) ([]byte, error) {
+	if !e.HasKey && e.Token != nil {
+		// The key cannot leave the token: say so before asking for a
+		// password for the new file.
+		return nil, &cliError{code: certstore.ErrTokenKey.Code(), params: map[string]any{"ID": e.ID, "Token": e.Token.Label}, err: certstore.ErrTokenKey}
+	}
 	if !e.HasKey {
 		return nil, certstore.ErrNoKey
 	}

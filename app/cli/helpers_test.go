@@ -28,6 +28,7 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/podpis/podpis/certstore"
+	"github.com/podpis/podpis/certstore/token"
 	"github.com/podpis/podpis/internal/i18n"
 
 	"github.com/podpis/podpis/internal/testenv"
@@ -46,6 +47,7 @@ type testEnv struct {
 	term    *fakeTerminal // nil: no terminal, as in a script
 	keyring certstore.Keyring
 	now     time.Time
+	tokens  *token.Library // nil: each run loads (and unloads) modules itself
 }
 
 func newTestEnv(t *testing.T) *testEnv {
@@ -76,6 +78,7 @@ func (e *testEnv) run(args ...string) result {
 		Getenv:  func(k string) string { return e.vars[k] },
 		Keyring: e.keyring,
 		Now:     func() time.Time { return e.now },
+		Tokens:  e.tokens,
 	}
 	if e.term != nil {
 		env.Terminal = e.term

@@ -17,7 +17,9 @@ type entryRef struct {
 	ID            string `json:"id"`
 	List          string `json:"list"`
 	Subject       string `json:"subject"`
-	HasKey        bool   `json:"hasKey"`
+	HasKey        bool   `json:"hasKey"` // it can sign: a key container or a key on a token
+	KeyLocation   string `json:"keyLocation,omitempty"`
+	Token         string `json:"token,omitempty"` // the token's label
 	UntrustedRoot bool   `json:"untrustedRoot"`
 }
 
@@ -35,13 +37,18 @@ type fileResult struct {
 func refs(entries []*certstore.Entry) []entryRef {
 	out := make([]entryRef, 0, len(entries))
 	for _, e := range entries {
-		out = append(out, entryRef{
+		ref := entryRef{
 			ID:            e.ID,
 			List:          string(e.List),
 			Subject:       e.Cert.Subject.CommonName(),
-			HasKey:        e.HasKey,
+			HasKey:        e.CanSign(),
+			KeyLocation:   keyLocationOf(e),
 			UntrustedRoot: e.UntrustedRoot(),
-		})
+		}
+		if e.Token != nil {
+			ref.Token = e.Token.Label
+		}
+		out = append(out, ref)
 	}
 	return out
 }
@@ -157,10 +164,13 @@ func (r *runner) printFileResult(path string, res *certstore.ImportResult, warni
 }
 
 // entryLine is a certificate on one line, tab-separated: short ID, list,
-// subject, key.
+// subject, key (in the store, or on a token).
 func (r *runner) entryLine(e *certstore.Entry) string {
 	s := fmt.Sprintf("%s\t%s\t%s", shortID(e.ID), r.listName(e.List), displayName(e.Cert.Subject))
-	if e.HasKey {
+	switch {
+	case e.Token != nil:
+		s += " (" + r.l.T("cli.token.key-on-token", map[string]any{"Token": e.Token.Label}) + ")"
+	case e.HasKey:
 		s += " (" + r.l.T("cli.with-key") + ")"
 	}
 	return s

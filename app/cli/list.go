@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"text/tabwriter"
@@ -23,10 +24,67 @@ type listItem struct {
 	NotAfter          time.Time `json:"notAfter"`
 	Status            string    `json:"status"` // valid | expiring | expired | not-yet-valid
 	DaysLeft          int       `json:"daysLeft"`
-	HasKey            bool      `json:"hasKey"`
-	UntrustedRoot     bool      `json:"untrustedRoot"`
-	Source            string    `json:"source,omitempty"`
-	Added             time.Time `json:"added"`
+	HasKey            bool      `json:"hasKey"` // it can sign: a key container or a key on a token
+	// KeyLocation is where the private key is: "container" (in the store)
+	// or "token"; empty without one.
+	KeyLocation   string          `json:"keyLocation,omitempty"`
+	Token         *entryTokenJSON `json:"token,omitempty"`
+	UntrustedRoot bool            `json:"untrustedRoot"`
+	Source        string          `json:"source,omitempty"`
+	Added         time.Time       `json:"added"`
+}
+
+// entryTokenJSON is the token a certificate's key is on, in list and show.
+type entryTokenJSON struct {
+	Label   string `json:"label"`
+	Serial  string `json:"serial"`
+	Model   string `json:"model,omitempty"`
+	Module  string `json:"module"`
+	ID      string `json:"id"`      // CKA_ID in hex
+	Present bool   `json:"present"` // plugged in now
+}
+
+// keyLocationOf is KeyLocation: a token wins, as the store signs on the
+// token when both are there.
+func keyLocationOf(e *certstore.Entry) string {
+	switch {
+	case e.Token != nil:
+		return "token"
+	case e.HasKey:
+		return "container"
+	}
+	return ""
+}
+
+func entryToken(e *certstore.Entry, present map[string]bool) *entryTokenJSON {
+	if e.Token == nil {
+		return nil
+	}
+	return &entryTokenJSON{Label: e.Token.Label, Serial: e.Token.Serial, Model: e.Token.Model, Module: e.Token.Module,
+		ID: hex.EncodeToString(e.Token.ID), Present: present[e.Token.Serial]}
+}
+
+// tokenPresence asks the modules once whether the tokens of entries are
+// plugged in; without token entries no module is loaded at all.
+func (r *runner) tokenPresence(store *certstore.Store, entries []*certstore.Entry) map[string]bool {
+	for _, e := range entries {
+		if e.Token != nil {
+			ctx, stop := tokenContext()
+			defer stop()
+			return store.TokenPresence(ctx, entries)
+		}
+	}
+	return map[string]bool{}
+}
+
+// tokenNote is how list and show name a key on a token: «ключ на токене
+// «label» (подключён)».
+func (r *runner) tokenNote(e *certstore.Entry, present map[string]bool) string {
+	state := r.l.T("cli.token.absent")
+	if present[e.Token.Serial] {
+		state = r.l.T("cli.token.present")
+	}
+	return r.l.T("cli.token.note", map[string]any{"Token": e.Token.Label, "State": state})
 }
 
 func runList(r *runner, a *parsedArgs) int {
@@ -51,6 +109,7 @@ func runList(r *runner, a *parsedArgs) int {
 	if expiringOnly {
 		entries = certstore.ExpiringPersonal(entries, now, warnDays)
 	}
+	present := r.tokenPresence(store, entries)
 
 	if r.json {
 		items := make([]listItem, 0, len(entries))
@@ -68,7 +127,9 @@ func runList(r *runner, a *parsedArgs) int {
 				NotAfter:          e.Cert.NotAfter.UTC(),
 				Status:            string(st.Validity),
 				DaysLeft:          st.DaysLeft,
-				HasKey:            e.HasKey,
+				HasKey:            e.CanSign(),
+				KeyLocation:       keyLocationOf(e),
+				Token:             entryToken(e, present),
 				UntrustedRoot:     e.UntrustedRoot(),
 				Source:            e.Source,
 				Added:             e.Added.UTC(),
@@ -76,7 +137,7 @@ func runList(r *runner, a *parsedArgs) int {
 		}
 		r.printJSON(items)
 	} else {
-		r.printTable(entries, now, warnDays, expiringOnly)
+		r.printTable(entries, now, warnDays, expiringOnly, present)
 	}
 	if expiringOnly && len(entries) > 0 {
 		return exitInvalid
@@ -84,7 +145,7 @@ func runList(r *runner, a *parsedArgs) int {
 	return exitOK
 }
 
-func (r *runner) printTable(entries []*certstore.Entry, now time.Time, warnDays int, expiringOnly bool) {
+func (r *runner) printTable(entries []*certstore.Entry, now time.Time, warnDays int, expiringOnly bool, present map[string]bool) {
 	if len(entries) == 0 {
 		if expiringOnly {
 			fmt.Fprintln(r.env.Stdout, r.l.N("cli.list.none-expiring", warnDays))
@@ -103,6 +164,8 @@ func (r *runner) printTable(entries []*certstore.Entry, now time.Time, warnDays 
 		st := certstore.StatusAt(e.Cert, now, warnDays)
 		notes := ""
 		switch {
+		case e.Token != nil:
+			notes = r.tokenNote(e, present)
 		case e.HasKey:
 			notes = r.l.T("cli.note.key")
 		case e.UntrustedRoot():

@@ -16,6 +16,10 @@ func runPasswd(r *runner, a *parsedArgs) int {
 	if err != nil {
 		return r.fail(err)
 	}
+	if !e.HasKey && e.Token != nil {
+		// A token's key has a PIN, changed with podpis token passwd.
+		return r.fail(&cliError{code: certstore.ErrTokenPassword.Code(), params: map[string]any{"ID": e.ID, "Token": e.Token.Label}, err: certstore.ErrTokenPassword})
+	}
 	if !e.HasKey {
 		return r.fail(certstore.ErrNoKey)
 	}

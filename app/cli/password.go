@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/podpis/podpis/certstore"
+	"github.com/podpis/podpis/certstore/token"
 )
 
 // maxPasswordInput bounds what is read as a password from a file or stdin: a
@@ -25,6 +26,10 @@ type passwords struct {
 	// prompted is set when the last answer came from the terminal: a wrong
 	// one may then be typed again.
 	prompted bool
+	// pins answers a token's PIN requests (sign, cosign): from the same
+	// flags, but never asked twice and never for a last try without
+	// consent.
+	pins *pinSource
 }
 
 // readPasswordFlags reads the passwords the flags point at, once for the
@@ -32,9 +37,18 @@ type passwords struct {
 func (r *runner) readPasswordFlags(a *parsedArgs) (*passwords, error) {
 	pw := &passwords{r: r, term: r.terminal()}
 	fromFile, hasFile := a.values["password-file"]
+	fileFlag := "--password-file"
+	if pinFile, ok := a.values["pin-file"]; ok {
+		// sign and cosign take --pin-file as another name of
+		// --password-file: a token's PIN is its key's password.
+		if hasFile {
+			return nil, usageError("flags-conflict", map[string]any{"Flag": "--pin-file", "Other": "--password-file"})
+		}
+		fromFile, hasFile, fileFlag = pinFile, true, "--pin-file"
+	}
 	fromStdin := a.has("password-stdin")
 	if hasFile && fromStdin {
-		return nil, usageError("flags-conflict", map[string]any{"Flag": "--password-file", "Other": "--password-stdin"})
+		return nil, usageError("flags-conflict", map[string]any{"Flag": fileFlag, "Other": "--password-stdin"})
 	}
 	switch {
 	case hasFile:
@@ -70,6 +84,7 @@ func (r *runner) readPasswordFlags(a *parsedArgs) (*passwords, error) {
 		}
 		pw.newContainer = &p
 	}
+	pw.pins = &pinSource{r: r, given: pw.file, term: pw.term, finalTry: a.has("final-try"), handed: map[string]string{}}
 	return pw, nil
 }
 
@@ -142,6 +157,9 @@ func (pw *passwords) ask(req certstore.PasswordRequest) (string, error) {
 		}
 		pw.prompted = true
 		return p, nil
+	case certstore.PurposeTokenPIN:
+		return pw.pins.pin(token.PINRequest{Purpose: token.PINLogin, Token: req.Token, Serial: req.Serial,
+			State: req.PIN, FinalTry: req.FinalTry})
 	case certstore.PurposeNewContainer:
 		if pw.newContainer != nil {
 			return *pw.newContainer, nil

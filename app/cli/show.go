@@ -70,8 +70,10 @@ type showJSON struct {
 	ID                    string                `json:"id"` // SHA-1 thumbprint
 	SHA256                string                `json:"sha256"`
 	List                  string                `json:"list"`
-	HasKey                bool                  `json:"hasKey"`
-	KeyRemembered         bool                  `json:"keyRemembered"`
+	HasKey                bool                  `json:"hasKey"` // it can sign: a key container or a key on a token
+	KeyLocation           string                `json:"keyLocation,omitempty"`
+	Token                 *entryTokenJSON       `json:"token,omitempty"`
+	KeyRemembered         bool                  `json:"keyRemembered"` // the container's password, or the token's PIN, is in the keyring
 	UntrustedRoot         bool                  `json:"untrustedRoot"`
 	Source                string                `json:"source,omitempty"`
 	Added                 time.Time             `json:"added"`
@@ -174,7 +176,8 @@ func (r *runner) describe(store *certstore.Store, e *certstore.Entry) showJSON {
 		ID:                    e.ID,
 		SHA256:                hex.EncodeToString(sum[:]),
 		List:                  string(e.List),
-		HasKey:                e.HasKey,
+		HasKey:                e.CanSign(),
+		KeyLocation:           keyLocationOf(e),
 		UntrustedRoot:         e.UntrustedRoot(),
 		Source:                e.Source,
 		Added:                 e.Added.UTC(),
@@ -199,7 +202,11 @@ func (r *runner) describe(store *certstore.Store, e *certstore.Entry) showJSON {
 		AuthorityKeyID:        hex.EncodeToString(c.AuthorityKeyID),
 		Extensions:            []extensionJSON{},
 	}
-	if e.HasKey {
+	switch {
+	case e.Token != nil:
+		info.Token = entryToken(e, r.tokenPresence(store, []*certstore.Entry{e}))
+		info.KeyRemembered = store.PINRemembered(e.Token.Serial)
+	case e.HasKey:
 		info.KeyRemembered = store.Remembered(e.ID)
 	}
 	if c.PrivateKeyNotBefore != nil || c.PrivateKeyNotAfter != nil {
@@ -319,6 +326,20 @@ func (r *runner) printShow(e *certstore.Entry, info showJSON) {
 	}
 	row(T("cli.show.list"), list)
 	switch {
+	case info.Token != nil:
+		present := map[string]bool{e.Token.Serial: info.Token.Present}
+		v := r.tokenNote(e, present)
+		if e.Token.Serial != "" {
+			v += ", " + T("cli.token.serial", map[string]any{"Serial": e.Token.Serial})
+		}
+		if info.KeyRemembered {
+			v += ", " + T("cli.token.pin-is-remembered")
+		}
+		lines := []string{v}
+		if e.HasKey {
+			lines = append(lines, T("cli.token.also-container"))
+		}
+		rows(T("cli.show.private-key"), lines)
 	case e.HasKey && info.KeyRemembered:
 		row(T("cli.show.private-key"), T("cli.show.key-remembered"))
 	case e.HasKey:

@@ -17,6 +17,7 @@ import (
 
 	"github.com/podpis/podpis/certstore"
 	"github.com/podpis/podpis/certstore/cert"
+	"github.com/podpis/podpis/certstore/token"
 	"github.com/podpis/podpis/signer"
 )
 
@@ -46,6 +47,45 @@ type signReportJSON struct {
 	Totals      signTotalsJSON `json:"totals"`
 	Canceled    bool           `json:"canceled"`
 	Manifest    string         `json:"manifest,omitempty"`
+	// Key says what made the signatures: a token (a device) or the
+	// store's key container (Podpis's own code).
+	Key keyLocationJSON `json:"key"`
+	// Stopped is why the batch ended early (the token was pulled out, its
+	// PIN locked): a re-run signs the rest.
+	Stopped *problem `json:"stopped,omitempty"`
+}
+
+// keyLocationJSON is where the private key that signed is.
+type keyLocationJSON struct {
+	Location string `json:"location"` // token | container
+	Token    string `json:"token,omitempty"`
+	Serial   string `json:"serial,omitempty"`
+	Model    string `json:"model,omitempty"`
+}
+
+func keyLocation(key signer.Key) keyLocationJSON {
+	if tk, ok := key.Signer.(*token.Key); ok {
+		info := tk.Token()
+		return keyLocationJSON{Location: "token", Token: info.Label, Serial: info.Serial, Model: info.Model}
+	}
+	return keyLocationJSON{Location: "container"}
+}
+
+// keyLine says in words what made a signature (DESIGN: the app shows
+// whether a certified device or Podpis's own code signed).
+func (r *runner) keyLine(loc keyLocationJSON) string {
+	if loc.Location == "token" {
+		return r.l.T("cli.token.signed-on-token", map[string]any{"Token": loc.Token, "Serial": loc.Serial})
+	}
+	return r.l.T("cli.token.signed-in-container")
+}
+
+// closeKey ends a token key's session; a software key has nothing to
+// close.
+func closeKey(key signer.Key) {
+	if c, ok := key.Signer.(io.Closer); ok {
+		_ = c.Close()
+	}
 }
 
 // progressInterval keeps the progress line from flooding a slow terminal
@@ -94,6 +134,7 @@ func runSign(r *runner, a *parsedArgs) int {
 	if err != nil {
 		return r.fail(err)
 	}
+	defer closeKey(key)
 	opts := signer.BatchOptions{
 		SignOptions: signer.SignOptions{Attached: a.has("attached"), PEM: a.has("pem"), Now: r.env.Now},
 		OutDir:      outDir,
@@ -136,6 +177,8 @@ func runSign(r *runner, a *parsedArgs) int {
 			Files:    make([]signFileJSON, 0, len(report.Files)),
 			Totals:   signTotalsJSON{Files: len(report.Files), Signed: report.Signed, Skipped: report.Skipped, Failed: report.Failed},
 			Canceled: report.Canceled,
+			Key:      keyLocation(key),
+			Stopped:  r.problemPtr(report.Stopped),
 		}
 		if withManifest && manifestErr == nil {
 			out.Manifest = manifest
@@ -155,6 +198,9 @@ func runSign(r *runner, a *parsedArgs) int {
 		r.printJSON(out)
 	} else {
 		r.printSignSummary(report, pr, force)
+		if report.Signed > 0 {
+			fmt.Fprintln(r.env.Stdout, r.keyLine(keyLocation(key)))
+		}
 	}
 	if manifestErr != nil {
 		// Even under --json: the report is out already, so the manifest's
@@ -162,7 +208,7 @@ func runSign(r *runner, a *parsedArgs) int {
 		r.printProblem(r.problem(manifestErr), "")
 		return exitInvalid
 	}
-	if report.Failed > 0 || report.Canceled {
+	if report.Failed > 0 || report.Canceled || report.Stopped != nil {
 		return exitInvalid
 	}
 	return exitOK
@@ -180,10 +226,23 @@ func (r *runner) printSignSummary(report *signer.BatchReport, pr *signProgress, 
 	if report.Skipped > 0 && !force {
 		fmt.Fprintln(r.env.Stdout, r.l.N("cli.sign.skipped-note", report.Skipped))
 	}
-	if report.Canceled {
+	switch {
+	case report.Stopped != nil:
+		// The key became unusable (a token pulled out, its PIN locked):
+		// what is signed stays valid, and a re-run picks up the rest.
+		p := r.problem(report.Stopped)
+		fmt.Fprintf(r.env.Stderr, "podpis: %s\n", r.l.N("cli.token.batch-stopped", report.Signed, map[string]any{"Message": p.Message}))
+		if p.Hint != "" {
+			fmt.Fprintf(r.env.Stderr, "  → %s\n", p.Hint)
+		}
+		fmt.Fprintln(r.env.Stderr, r.l.T("cli.token.batch-rerun"))
+	case report.Canceled:
 		fmt.Fprintln(r.env.Stderr, r.l.T("cli.sign.canceled"))
 	}
 	for _, h := range pr.hintOrder {
+		if report.Stopped != nil && h == r.problem(report.Stopped).Hint {
+			continue // said above
+		}
 		fmt.Fprintf(r.env.Stderr, "  → %s\n", h)
 	}
 }
@@ -265,13 +324,16 @@ func (r *runner) stderrIsTerminal() bool {
 // signingKey finds the certificate of --cert, refuses one that cannot sign
 // now, and unlocks its key once: from the keyring when the password is
 // remembered, else from --password-file / --password-stdin, else asked on
-// the terminal (again after a wrong one, a few times).
+// the terminal (again after a wrong one, a few times). A key on a token
+// logs in once; a wrong PIN is never tried again, since each try brings
+// the token closer to locking its PIN. The caller closes the key
+// (closeKey).
 func (r *runner) signingKey(a *parsedArgs, id string) (*certstore.Store, *certstore.Entry, signer.Key, error) {
 	store, e, err := r.storeEntry(id)
 	if err != nil {
 		return nil, nil, signer.Key{}, err
 	}
-	if !e.HasKey {
+	if !e.CanSign() {
 		return nil, nil, signer.Key{}, certstore.ErrNoKey
 	}
 	if err := canSignAt(e.Cert, r.env.Now()); err != nil {
@@ -285,7 +347,20 @@ func (r *runner) signingKey(a *parsedArgs, id string) (*certstore.Store, *certst
 		priv, err := store.PrivateKey(e.ID, pw.ask)
 		switch {
 		case err == nil:
-			return store, e, signer.Key{Certificate: e.Cert, Signer: priv}, nil
+			key := signer.Key{Certificate: e.Cert, Signer: priv}
+			if tk, ok := priv.(*token.Key); ok && a.has("remember") {
+				r.rememberSigningPIN(store, pw.pins, tk)
+			} else if a.has("remember") {
+				// A container's password is kept by import or passwd
+				// --remember; saying nothing would look like it was kept.
+				r.warn(problem{Message: r.l.T("cli.token.remember-container")})
+			}
+			return store, e, key, nil
+		case errors.Is(err, certstore.ErrCancelled):
+			return nil, nil, signer.Key{}, newError("cancelled", nil, err)
+		case isTokenError(err):
+			// Never again: not even on a terminal.
+			return nil, nil, signer.Key{}, err
 		case errors.Is(err, certstore.ErrWrongPassword) && pw.file == nil && pw.term != nil && try < wrongPasswordTries:
 			fmt.Fprintln(r.env.Stderr, r.l.T("cli.prompt.try-again"))
 			continue
@@ -295,6 +370,25 @@ func (r *runner) signingKey(a *parsedArgs, id string) (*certstore.Store, *certst
 			return nil, nil, signer.Key{}, newError("cancelled", nil, err)
 		}
 		return nil, nil, signer.Key{}, err
+	}
+}
+
+// isTokenError reports an error of a token or its PIN: such an error ends
+// the command, it is never answered by asking again.
+func isTokenError(err error) bool {
+	var te *token.Error
+	return errors.As(err, &te)
+}
+
+// rememberSigningPIN keeps the PIN that has just logged in (--remember).
+func (r *runner) rememberSigningPIN(store *certstore.Store, ps *pinSource, k *token.Key) {
+	info := k.Token()
+	pin, ok := ps.handed[info.Serial]
+	if !ok {
+		return // it came from the keyring, or the token has a PIN pad
+	}
+	if err := store.RememberPIN(info.Serial, pin); err != nil {
+		r.warn(problem{Message: r.l.T("cli.token.remember-failed", map[string]any{"Token": info.Label, "Detail": err.Error()})})
 	}
 }
 

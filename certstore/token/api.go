@@ -67,6 +67,10 @@ type DiscoverOptions struct {
 // each once (by resolved path). It loads nothing.
 func Discover(opts DiscoverOptions) []Candidate { return discover(opts) }
 
+// ProductOf names the product a module file belongs to by its file name
+// ("Рутокен" for librtpkcs11ecp.so…), "" when it is not a known one.
+func ProductOf(path string) string { return productOf(path) }
+
 // LoadError says why a module could not be used. Reason is one of the
 // Load* codes; Detail is the system's own words (dlerror, a CKR name).
 type LoadError struct {
