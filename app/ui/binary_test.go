@@ -17,6 +17,7 @@ import (
 
 	"github.com/podpis/podpis/certstore"
 
+	"github.com/podpis/podpis/internal/softhsm"
 	"github.com/podpis/podpis/internal/testenv"
 )
 
@@ -75,6 +76,7 @@ func TestPodpisBinary(t *testing.T) {
 	bin := buildPodpis(t, tmp)
 	t.Run("no locale noise", func(t *testing.T) { testNoLocaleNoise(t, bin) })
 	t.Run("window under Xvfb", func(t *testing.T) { testRealWindow(t, bin) })
+	t.Run("token panel on SoftHSM2", func(t *testing.T) { testTokenPanelWindow(t, bin) })
 }
 
 // testNoLocaleNoise: fyne's lang package reads the locale when the program
@@ -497,4 +499,103 @@ func checkQuiet(t *testing.T, what string, a *runningApp) {
 	if fyneError.MatchString(a.printed()) {
 		t.Errorf("%s: podpis printed errors:\n%s", what, a.printed())
 	}
+}
+
+// testTokenPanelWindow opens the real window with the settings naming the
+// real SoftHSM2 module, over a token set up for the test, opens the token
+// panel from the toolbar and reads the token's label and its certificate
+// back from a screenshot: the whole path from a PKCS#11 library to pixels.
+func testTokenPanelWindow(t *testing.T, bin string) {
+	needTool(t, "import", "imagemagick")
+	needTool(t, "xwininfo", "x11-utils")
+	xdotool := needTool(t, "xdotool", "xdotool")
+	if _, err := exec.LookPath("tesseract"); err != nil {
+		// The button is found by reading the toolbar: without OCR there
+		// is nothing to click or to check.
+		testenv.Missing(t, "tesseract is missing (Debian packages tesseract-ocr and tesseract-ocr-rus)")
+	}
+	const label = "PODPIS TOKEN 4711"
+	tok := softhsm.New(t, softhsm.Options{Label: label, RSA: true})
+	storeDir := t.TempDir()
+	store, err := certstore.Open(certstore.Options{Dir: storeDir, Keyring: certstore.NoKeyring{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SaveSettings(certstore.Settings{TokenModule: tok.Module()}); err != nil {
+		t.Fatal(err)
+	}
+
+	x := startXvfb(t)
+	const title = "Podpis — сертификаты"
+	app := startApp(t, bin, x, cleanEnv(t.TempDir(), append([]string{"LANG=ru_RU.UTF-8"}, tok.Env...)...), "gui", "--store", storeDir)
+	waitForWindow(t, x, title, app)
+	shot := filepath.Join(shotDir(t), "window-tokens-toolbar-ru.png")
+	var button image.Point
+	if !waitUntil(t, 30*time.Second, func() bool {
+		screenshot(t, x, shot)
+		var found bool
+		button, found = ocrFind(t, shot, toolbarRegion, "Токены")
+		return found
+	}) {
+		t.Fatalf("the toolbar has no «Токены и смарт-карты» button; OCR read:\n%s\nscreenshot: %s", ocr(t, shot, toolbarRegion), shot)
+	}
+	before := readPNG(t, shot)
+	click := exec.Command(xdotool, "mousemove", fmt.Sprint(button.X), fmt.Sprint(button.Y), "click", "1")
+	click.Env = []string{"DISPLAY=" + x.display}
+	if out, err := click.CombinedOutput(); err != nil {
+		t.Fatalf("xdotool click: %v\n%s", err, out)
+	}
+	panel := filepath.Join(shotDir(t), "window-tokens-ru.png")
+	var text string
+	if !waitUntil(t, 30*time.Second, func() bool {
+		img := screenshot(t, x, panel)
+		if differingPixels(img, before, contentRegion) < 1000 {
+			return false
+		}
+		text = ocr(t, panel, image.Rect(0, 0, 1100, 700))
+		return matchesName(text, label)
+	}) {
+		t.Fatalf("the token panel does not show the token %q; OCR read:\n%s\nscreenshot: %s", label, text, panel)
+	}
+	// White on blue, the buttons read badly, and a hex serial too: the
+	// certificate's owner says that the card was read.
+	if !containsFold(text, "Тестовый Токен RSA") || !containsFold(text, "серийный номер") {
+		t.Errorf("the token panel lacks the token's serial number or its certificate; OCR read:\n%s\nscreenshot: %s", text, panel)
+	}
+	checkQuiet(t, "the token panel", app)
+	app.stop()
+	t.Logf("screenshots: %s, %s", shot, panel)
+}
+
+// ocrFind reads region of a screenshot and returns the screen position of
+// the middle of the first word that starts with prefix.
+func ocrFind(t *testing.T, shot string, region image.Rectangle, prefix string) (image.Point, bool) {
+	t.Helper()
+	const scale = 3 // as ocr enlarges it
+	prepared := strings.TrimSuffix(shot, ".png") + "-find.png"
+	crop := fmt.Sprintf("%dx%d+%d+%d", region.Dx(), region.Dy(), region.Min.X, region.Min.Y)
+	convert := exec.Command("convert", shot, "-crop", crop, "+repage", "-colorspace", "Gray", "-negate", "-resize", fmt.Sprintf("%d%%", scale*100), prepared)
+	if out, err := convert.CombinedOutput(); err != nil {
+		t.Fatalf("prepare %s for OCR: %v\n%s", shot, err, out)
+	}
+	out, err := exec.Command("tesseract", prepared, "stdout", "-l", "rus+eng", "tsv").Output()
+	if err != nil {
+		t.Fatalf("tesseract %s: %v", prepared, err)
+	}
+	// TSV columns: level page block par line word left top width height conf text.
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) < 12 || !strings.HasPrefix(strings.ToLower(f[11]), strings.ToLower(prefix)) {
+			continue
+		}
+		var left, top, width, height int
+		if _, err := fmt.Sscan(f[6], &left); err != nil {
+			continue
+		}
+		fmt.Sscan(f[7], &top)
+		fmt.Sscan(f[8], &width)
+		fmt.Sscan(f[9], &height)
+		return image.Pt(region.Min.X+(left+width/2)/scale, region.Min.Y+(top+height/2)/scale), true
+	}
+	return image.Point{}, false
 }

@@ -36,12 +36,21 @@ func (w *mainWindow) newConfirm(title, message, confirmText string, onConfirm fu
 }
 
 // confirmDelete asks before deleting e. Deleting a personal certificate
-// destroys its private key, which nothing brings back, so it says so.
+// destroys its private key, which nothing brings back, so it says so; a key
+// on a token stays there, and that is said too.
 func (w *mainWindow) confirmDelete(e *certstore.Entry) *confirmDialog {
 	params := map[string]any{"Name": displayName(w.tr, e.Cert.Subject)}
 	message := w.tr.text("ui.delete.message", params)
 	if e.HasKey {
 		message = w.tr.text("ui.delete.message-key", params)
+	}
+	if e.Token != nil {
+		params["Token"] = tokenName(w.tr, e.Token.Label, e.Token.Serial)
+		if e.HasKey {
+			message += "\n\n" + w.tr.text("ui.token.delete.also-token", params)
+		} else {
+			message = w.tr.text("ui.token.delete.message", params)
+		}
 	}
 	return w.newConfirm(w.tr.text("ui.delete.title", nil), message, w.tr.text("ui.delete.confirm", nil), func() {
 		w.background(func() {

@@ -49,8 +49,9 @@ type detailRow struct {
 // describeEntry puts everything the store knows about e into words: the
 // owner's and issuer's names with Russian attributes named (ИНН, СНИЛС...),
 // dates, algorithms, purposes, the Russian sign-tool extensions, the
-// thumbprint and where the private key is.
-func describeEntry(tr *translator, e *certstore.Entry, now time.Time, remembered rememberState) []detailSection {
+// thumbprint and where the private key is (plug: whether its token is
+// plugged in).
+func describeEntry(tr *translator, e *certstore.Entry, now time.Time, remembered rememberState, plug plugState) []detailSection {
 	c := e.Cert
 	st := certstore.StatusAt(c, now, certstore.ExpiryWarningDays)
 	general := detailSection{Title: tr.text("ui.details.section.certificate", nil)}
@@ -87,7 +88,10 @@ func describeEntry(tr *translator, e *certstore.Entry, now time.Time, remembered
 	if e.UntrustedRoot() {
 		add(&store, "ui.details.trust", tr.text("ui.details.untrusted-root", nil))
 	}
-	add(&store, "ui.details.private-key", privateKeyText(tr, e, remembered))
+	add(&store, "ui.details.private-key", privateKeyText(tr, e, remembered, plug))
+	if e.Token != nil {
+		add(&store, "ui.token.details.module", e.Token.Module)
+	}
 	if !e.Added.IsZero() {
 		add(&store, "ui.details.added", tr.dateTime(e.Added))
 	}
@@ -192,7 +196,31 @@ func keyUsageText(tr *translator, c *cert.Certificate) string {
 	return strings.Join(names, ", ")
 }
 
-func privateKeyText(tr *translator, e *certstore.Entry, remembered rememberState) string {
+func privateKeyText(tr *translator, e *certstore.Entry, remembered rememberState, plug plugState) string {
+	if e.Token != nil {
+		text := tokenKeyText(tr, e, plug)
+		if e.HasKey {
+			// The same certificate from a .pfx too: both keys are usable.
+			text = tr.text("ui.token.details.and-container", map[string]any{"Token": text, "Container": containerKeyText(tr, e, remembered)})
+		}
+		return text
+	}
+	return containerKeyText(tr, e, remembered)
+}
+
+// tokenKeyText says which token holds e's key and whether it is plugged in.
+func tokenKeyText(tr *translator, e *certstore.Entry, plug plugState) string {
+	params := map[string]any{"Token": tokenName(tr, e.Token.Label, e.Token.Serial), "Serial": e.Token.Serial}
+	switch plug {
+	case plugIn:
+		return tr.text("ui.token.details.key-plugged", params)
+	case plugOut:
+		return tr.text("ui.token.details.key-unplugged", params)
+	}
+	return tr.text("ui.token.details.key", params)
+}
+
+func containerKeyText(tr *translator, e *certstore.Entry, remembered rememberState) string {
 	switch {
 	case !e.HasKey:
 		return tr.text("ui.details.key.none", nil)
@@ -236,6 +264,12 @@ type detailsPane struct {
 	copyButton  *widget.Button
 	sections    []detailSection
 	text        string // the details as copied
+	// What is shown, so that a late answer (the token is plugged in) can
+	// redraw it.
+	entry      *certstore.Entry
+	now        time.Time
+	remembered rememberState
+	plug       plugState
 }
 
 func newDetailsPane(tr *translator, copyText func(string)) *detailsPane {
@@ -260,9 +294,17 @@ func newDetailsPane(tr *translator, copyText func(string)) *detailsPane {
 	return d
 }
 
+// setPlug redraws the shown entry knowing whether its token is plugged in.
+func (d *detailsPane) setPlug(plug plugState) {
+	if d.entry != nil && plug != d.plug {
+		d.show(d.entry, d.now, d.remembered, plug)
+	}
+}
+
 // show fills the pane with e's details.
-func (d *detailsPane) show(e *certstore.Entry, now time.Time, remembered rememberState) {
-	d.sections = describeEntry(d.tr, e, now, remembered)
+func (d *detailsPane) show(e *certstore.Entry, now time.Time, remembered rememberState, plug plugState) {
+	d.entry, d.now, d.remembered, d.plug = e, now, remembered, plug
+	d.sections = describeEntry(d.tr, e, now, remembered, plug)
 	d.text = detailsText(d.sections)
 	d.title.SetText(displayName(d.tr, e.Cert.Subject))
 	d.body.RemoveAll()
@@ -296,6 +338,7 @@ func (d *detailsPane) show(e *certstore.Entry, now time.Time, remembered remembe
 // clear shows the hint to pick a certificate.
 func (d *detailsPane) clear() {
 	d.sections, d.text = nil, ""
+	d.entry, d.plug = nil, plugUnknown
 	d.title.SetText("")
 	d.body.RemoveAll()
 	d.scroll.Hide()

@@ -114,6 +114,10 @@ func (w *mainWindow) showExport(e *certstore.Entry) {
 	}
 	d.chain = widget.NewCheck(w.tr.text("ui.export.chain", nil), nil)
 	d.noKey = widget.NewLabel(w.tr.text("ui.export.no-key", nil))
+	if e.Token != nil && !e.HasKey {
+		// Only the certificate can leave: a token never gives its key out.
+		d.noKey.SetText(w.tr.text("ui.token.export.no-key", map[string]any{"Token": tokenName(w.tr, e.Token.Label, e.Token.Serial)}))
+	}
 	d.noKey.Wrapping = fyne.TextWrapWord
 	d.noKey.Importance = widget.LowImportance
 	warning := widget.NewLabel(w.tr.text("ui.export.pfx-warning", nil))

@@ -20,10 +20,14 @@ type certRow struct {
 	Second  string // issuer and list: "Выдан: УЦ Тест · Личные"
 	Expiry  string // "до 12.05.2027"
 	Badge   badge
+	// Token marks a certificate whose key is on a token: "на токене
+	// «Рутокен», подключён"; "" for others.
+	Token string
+	Plug  plugState
 }
 
-// rowFor describes e as of now.
-func rowFor(tr *translator, e *certstore.Entry, now time.Time) certRow {
+// rowFor describes e as of now; plug is whether its token is plugged in.
+func rowFor(tr *translator, e *certstore.Entry, now time.Time, plug plugState) certRow {
 	st := certstore.StatusAt(e.Cert, now, certstore.ExpiryWarningDays)
 	list := tr.text("ui.store-list."+string(e.List), nil)
 	if e.UntrustedRoot() {
@@ -38,6 +42,8 @@ func rowFor(tr *translator, e *certstore.Entry, now time.Time) certRow {
 		}),
 		Expiry: tr.text("ui.list.until", map[string]any{"Date": tr.date(e.Cert.NotAfter)}),
 		Badge:  badgeFor(tr, st),
+		Token:  tokenMark(tr, e, plug),
+		Plug:   plug,
 	}
 }
 
@@ -63,6 +69,7 @@ type certList struct {
 	widget   *widget.List
 	rows     []certRow
 	entries  []*certstore.Entry
+	now      time.Time
 	onSelect func(*certstore.Entry)
 }
 
@@ -85,14 +92,27 @@ func newCertList(tr *translator, onSelect func(*certstore.Entry), onUnselect fun
 	return l
 }
 
-// set shows entries as of now.
-func (l *certList) set(entries []*certstore.Entry, now time.Time) {
+// set shows entries as of now; presence (nil: not known) says which
+// tokens are plugged in.
+func (l *certList) set(entries []*certstore.Entry, now time.Time, presence map[string]bool) {
 	l.entries = entries
+	l.now = now
 	l.rows = make([]certRow, len(entries))
 	for i, e := range entries {
-		l.rows[i] = rowFor(l.tr, e, now)
+		l.rows[i] = rowFor(l.tr, e, now, plugFor(presence, e))
 	}
 	l.widget.UnselectAll()
+	l.widget.Refresh()
+}
+
+// setPresence marks the token entries with whether their token is plugged
+// in, keeping the selection.
+func (l *certList) setPresence(presence map[string]bool) {
+	for i, e := range l.entries {
+		if e.Token != nil {
+			l.rows[i] = rowFor(l.tr, e, l.now, plugFor(presence, e))
+		}
+	}
 	l.widget.Refresh()
 }
 
@@ -111,7 +131,11 @@ type rowView struct {
 	subject *widget.Label
 	second  *widget.Label
 	expiry  *widget.Label
+	token   *widget.Label // the token mark, hidden for other certificates
 	badge   *statusBadge
+	// first is the top line, laid out again when the token mark shows or
+	// hides (a list reuses its rows for other certificates).
+	first *fyne.Container
 }
 
 func newRowView() *rowView {
@@ -119,8 +143,11 @@ func newRowView() *rowView {
 		subject: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		second:  widget.NewLabel(""),
 		expiry:  widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{}),
+		token:   widget.NewLabel(""),
 		badge:   newStatusBadge(),
 	}
+	r.token.SizeName = theme.SizeNameCaptionText
+	r.token.Hide()
 	r.subject.Truncation = fyne.TextTruncateEllipsis
 	r.second.Truncation = fyne.TextTruncateEllipsis
 	r.second.SizeName = theme.SizeNameCaptionText
@@ -134,10 +161,30 @@ func (r *rowView) set(row certRow) {
 	r.second.SetText(row.Second)
 	r.expiry.SetText(row.Expiry)
 	r.badge.set(row.Badge)
+	defer func() {
+		if r.first != nil {
+			r.first.Refresh()
+		}
+	}()
+	if row.Token == "" {
+		r.token.Hide()
+		return
+	}
+	r.token.SetText(row.Token)
+	switch row.Plug {
+	case plugIn:
+		r.token.Importance = widget.SuccessImportance
+	case plugOut:
+		r.token.Importance = widget.WarningImportance
+	default:
+		r.token.Importance = widget.MediumImportance
+	}
+	r.token.Show()
+	r.token.Refresh()
 }
 
 func (r *rowView) CreateRenderer() fyne.WidgetRenderer {
-	first := container.NewBorder(nil, nil, nil, container.NewCenter(r.badge), r.subject)
+	r.first = container.NewBorder(nil, nil, nil, container.NewHBox(r.token, container.NewCenter(r.badge)), r.subject)
 	second := container.NewBorder(nil, nil, nil, r.expiry, r.second)
-	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(0), first, second))
+	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(0), r.first, second))
 }

@@ -122,6 +122,9 @@ func Main(args []string) int {
 		win.ShowAndRun()
 		return 1
 	}
+	// Finalise the PKCS#11 modules on the way out: some tokens keep a
+	// session (and a login) until the module is told the app is done.
+	defer store.Close()
 	w := newMainWindow(a, store, tr, time.Now)
 	// Another process (the CLI, a script) may change the store meanwhile.
 	a.Lifecycle().SetOnEnteredForeground(func() { w.refresh("") })

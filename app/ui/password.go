@@ -16,18 +16,26 @@ type passwordAnswer struct {
 }
 
 // passwordPrompt asks for the password of a file being imported, of a key
-// container, or (PurposeNewContainer) for a new container password, typed
-// twice. The answer goes to the goroutine that asked, over answers; closing
-// it means the prompt was cancelled.
+// container, (PurposeNewContainer) for a new container password, typed
+// twice, or (PurposeTokenPIN) for a token's PIN. The answer goes to the
+// goroutine that asked, over answers; closing it means the prompt was
+// cancelled.
 type passwordPrompt struct {
 	tr       *translator
 	request  certstore.PasswordRequest
+	title    string
 	dialog   *dialog.CustomDialog
 	message  *widget.Label
 	problem  *widget.Label // what was wrong with the last attempt
 	password *widget.Entry
 	repeat   *widget.Entry // PurposeNewContainer only
 	remember *widget.Check
+	// PurposeTokenPIN: the PIN state when it is not fine, and at the final
+	// try a warning with the box that must be ticked before OK works (the
+	// answer is the person's consent to risk the last try).
+	pinState *widget.Label
+	final    *widget.Label
+	consent  *widget.Check
 	ok       *widget.Button
 	cancel   *widget.Button
 	answers  chan<- passwordAnswer
@@ -60,19 +68,30 @@ func newPasswordPrompt(tr *translator, win fyne.Window, req certstore.PasswordRe
 	p.password.OnSubmitted = func(string) { p.submit() }
 	p.repeat.OnSubmitted = func(string) { p.submit() }
 
-	items := []fyne.CanvasObject{p.message, p.problem, p.password}
+	items := []fyne.CanvasObject{p.message, p.problem}
+	if req.Purpose == certstore.PurposeTokenPIN {
+		items = append(items, p.tokenItems()...)
+	}
+	items = append(items, p.password)
 	if req.Purpose == certstore.PurposeNewContainer {
 		items = append(items, p.repeat)
 	}
 	items = append(items, p.remember)
 
 	title := tr.text("ui.password.title", nil)
-	if req.Purpose == certstore.PurposeNewContainer {
+	switch req.Purpose {
+	case certstore.PurposeNewContainer:
 		title = tr.text("ui.password.new-title", nil)
+	case certstore.PurposeTokenPIN:
+		title = tr.text("ui.token.prompt.title", map[string]any{"Token": tokenName(tr, req.Token, req.Serial)})
 	}
+	p.title = title
 	p.dialog = dialog.NewCustomWithoutButtons(title, container.NewVBox(items...), win)
 	p.ok = widget.NewButton(tr.text("common.ok", nil), p.submit)
 	p.ok.Importance = widget.HighImportance
+	if p.consent != nil && !p.consent.Checked {
+		p.ok.Disable()
+	}
 	p.cancel = widget.NewButton(tr.text("common.cancel", nil), p.dismiss)
 	p.dialog.SetButtons([]fyne.CanvasObject{p.cancel, p.ok})
 	// Escape and other ways of closing the dialog count as cancelling.
@@ -81,10 +100,43 @@ func newPasswordPrompt(tr *translator, win fyne.Window, req certstore.PasswordRe
 	return p
 }
 
+// tokenItems are the PIN prompt's own lines: the PIN state when it is not
+// fine and, at the final try, the warning and the consent box.
+func (p *passwordPrompt) tokenItems() []fyne.CanvasObject {
+	tr, req := p.tr, p.request
+	p.password.SetPlaceHolder(tr.text("common.pin", nil))
+	p.remember.Text = tr.text("ui.token.prompt.remember", nil)
+	var items []fyne.CanvasObject
+	if req.PIN.Code() != "ok" && !req.FinalTry {
+		text, importance := pinStateText(tr, req.PIN)
+		p.pinState = widget.NewLabel(text)
+		p.pinState.Wrapping = fyne.TextWrapWord
+		p.pinState.Importance = importance
+		items = append(items, p.pinState)
+	}
+	if req.FinalTry {
+		p.final = widget.NewLabel(tr.text("ui.token.prompt.final-warning", nil))
+		p.final.Wrapping = fyne.TextWrapWord
+		p.final.Importance = widget.DangerImportance
+		p.final.TextStyle.Bold = true
+		p.consent = widget.NewCheck(tr.text("ui.token.prompt.consent", nil), func(agreed bool) {
+			if agreed {
+				p.ok.Enable()
+			} else {
+				p.ok.Disable()
+			}
+		})
+		items = append(items, p.final, p.consent)
+	}
+	return items
+}
+
 // promptMessage says what the password is for, naming the file or
 // certificate.
 func promptMessage(tr *translator, req certstore.PasswordRequest) string {
 	switch req.Purpose {
+	case certstore.PurposeTokenPIN:
+		return tr.text("ui.token.prompt.message", map[string]any{"Name": req.Subject, "Token": tokenName(tr, req.Token, req.Serial)})
 	case certstore.PurposeNewContainer:
 		return tr.text("ui.password.new-container", map[string]any{"Name": req.Subject})
 	case certstore.PurposeContainer:
@@ -104,6 +156,16 @@ func (p *passwordPrompt) show(win fyne.Window) {
 func (p *passwordPrompt) submit() {
 	if p.answered {
 		return
+	}
+	if p.request.Purpose == certstore.PurposeTokenPIN {
+		switch {
+		case p.consent != nil && !p.consent.Checked:
+			return // the final try is spent only with the person's consent
+		case p.password.Text == "":
+			// An empty PIN would cost a try for nothing.
+			p.showProblem(p.tr.text("ui.token.prompt.empty", nil))
+			return
+		}
 	}
 	if p.request.Purpose == certstore.PurposeNewContainer {
 		switch {

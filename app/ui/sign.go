@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/podpis/podpis/certstore"
 	"github.com/podpis/podpis/certstore/cert"
+	"github.com/podpis/podpis/certstore/token"
 	"github.com/podpis/podpis/signer"
 )
 
@@ -64,13 +66,18 @@ type signScreen struct {
 	resultList  *widget.List
 	resultsHint *widget.Label // before the first run
 	summary     *widget.Label
+	// stopped is the banner of a run that stopped because the token went
+	// away or its PIN locked: how many files were signed and how to go on.
+	stopped *alertBanner
 	// right is the progress side, laid out again when the bar shows.
 	right *fyne.Container
 
 	// run is the signing under way, nil when idle.
 	run *signRun
-	// report is the last finished run's (nil before any).
-	report *signer.BatchReport
+	// report is the last finished run's (nil before any); lastToken names
+	// the token that made its signatures ("" for a key in the store).
+	report    *signer.BatchReport
+	lastToken string
 }
 
 // signRun is one press of "Sign". Progress reports arrive from SignBatch's
@@ -79,6 +86,11 @@ type signScreen struct {
 type signRun struct {
 	cancel context.CancelFunc
 	roots  []string // the inputs, to show files found in folders relative to them
+	// token names the token the key is on ("" for a key in the store);
+	// onToken is set once the key opened there, so the summary can say
+	// the signatures were made on the device.
+	token   string
+	onToken bool
 
 	mu        sync.Mutex
 	pending   []signer.FileResult
@@ -125,7 +137,7 @@ func newSignScreen(w *mainWindow) *signScreen {
 
 	s.certSelect = widget.NewSelect(nil, func(string) { s.updateActions() })
 	s.certSelect.PlaceHolder = tr.text("ui.sign.choose-certificate", nil)
-	s.noCerts = widget.NewLabel(tr.text("ui.sign.no-certificates", nil))
+	s.noCerts = widget.NewLabel(tr.text("ui.token.sign.no-certificates", nil))
 	s.noCerts.Wrapping = fyne.TextWrapWord
 	s.noCerts.Importance = widget.WarningImportance
 
@@ -157,6 +169,7 @@ func newSignScreen(w *mainWindow) *signScreen {
 	s.summary = widget.NewLabel("")
 	s.summary.Wrapping = fyne.TextWrapWord
 	s.summary.TextStyle.Bold = true
+	s.stopped = newAlertBanner()
 	s.resultList = widget.NewList(
 		func() int { return len(s.results) },
 		func() fyne.CanvasObject {
@@ -204,7 +217,7 @@ func newSignScreen(w *mainWindow) *signScreen {
 	// Left, what to sign and how, ending with the button; right, how it goes.
 	left := container.NewBorder(nil, options, nil, nil, inputs)
 	results := container.NewStack(s.resultList, container.NewVBox(layout.NewSpacer(), s.resultsHint, layout.NewSpacer()))
-	s.right = container.NewBorder(container.NewVBox(s.progress, s.progressLabel), s.summary, nil, nil, results)
+	s.right = container.NewBorder(container.NewVBox(s.progress, s.progressLabel), container.NewVBox(s.stopped.content, s.summary), nil, nil, results)
 	split := container.NewHSplit(left, s.right)
 	split.Offset = 0.45
 	s.content = split
@@ -244,14 +257,14 @@ func inputPaths(inputs []signInput) []string {
 var signableFamilies = []string{cert.FamilyRSA, cert.FamilyECDSA, cert.FamilyGOST2012256, cert.FamilyGOST2012512}
 
 // signingCertificates are the personal certificates that can sign at now:
-// with a key in the store, of a type signer signs with, within the
-// certificate's validity and the private key's usage period.
+// with a key in the store or on a token, of a type signer signs with,
+// within the certificate's validity and the private key's usage period.
 func signingCertificates(entries []*certstore.Entry, now time.Time) []*certstore.Entry {
 	var out []*certstore.Entry
 	for _, e := range entries {
 		c := e.Cert
 		switch {
-		case e.List != certstore.ListPersonal, !e.HasKey,
+		case e.List != certstore.ListPersonal, !e.CanSign(),
 			!slices.Contains(signableFamilies, c.PublicKeyInfo().Family),
 			now.Before(c.NotBefore), now.After(c.NotAfter),
 			c.PrivateKeyNotBefore != nil && now.Before(*c.PrivateKeyNotBefore),
@@ -265,14 +278,20 @@ func signingCertificates(entries []*certstore.Entry, now time.Time) []*certstore
 
 // certificateLabel is how the select names a certificate: owner,
 // organisation and the last day of validity, the three things people tell
-// their certificates apart by.
+// their certificates apart by, and the token its key is on.
 func certificateLabel(tr *translator, e *certstore.Entry) string {
 	name := displayName(tr, e.Cert.Subject)
 	org := e.Cert.Subject.Organization()
+	var label string
 	if org == "" || org == name {
-		return tr.text("ui.sign.certificate-label", map[string]any{"Name": name, "Date": tr.date(e.Cert.NotAfter)})
+		label = tr.text("ui.sign.certificate-label", map[string]any{"Name": name, "Date": tr.date(e.Cert.NotAfter)})
+	} else {
+		label = tr.text("ui.sign.certificate-label-org", map[string]any{"Name": name, "Organization": org, "Date": tr.date(e.Cert.NotAfter)})
 	}
-	return tr.text("ui.sign.certificate-label-org", map[string]any{"Name": name, "Organization": org, "Date": tr.date(e.Cert.NotAfter)})
+	if e.Token != nil {
+		label = tr.text("ui.token.sign.label", map[string]any{"Label": label, "Token": tokenName(tr, e.Token.Label, e.Token.Serial)})
+	}
+	return label
 }
 
 // setEntries offers the store's certificates that can sign, keeping the
@@ -481,11 +500,15 @@ func (s *signScreen) start() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	run := &signRun{cancel: cancel, roots: inputPaths(s.inputs)}
+	if e.Token != nil {
+		run.token = tokenName(s.w.tr, e.Token.Label, e.Token.Serial)
+	}
 	s.run = run
 	s.results = nil
 	s.resultList.Refresh()
 	s.resultsHint.Hide()
 	s.summary.SetText("")
+	s.stopped.hide()
 	s.progress.Max = 1
 	s.progress.SetValue(0)
 	s.progress.Show()
@@ -502,11 +525,21 @@ func (s *signScreen) start() {
 	}
 	s.w.background(func() {
 		defer cancel()
-		key, err := s.w.unlockKey(e)
+		// A token key's session must outlive the batch: Rescan leaves the
+		// modules loaded meanwhile.
+		s.w.tokenUse.RLock()
+		defer s.w.tokenUse.RUnlock()
+		key, rememberPIN, err := s.w.unlockKey(e)
 		if err != nil {
 			s.w.do(func() { s.finish(run, nil, err) })
 			return
 		}
+		// A key on a token holds a logged-in session: one login for the
+		// whole batch, ended here.
+		if closer, ok := key.(io.Closer); ok {
+			defer closer.Close()
+		}
+		_, onToken := key.(*token.Key)
 		if ctx.Err() != nil {
 			// Stopped while the key was being opened: nothing was started.
 			s.w.do(func() { s.finish(run, &signer.BatchReport{Canceled: true}, nil) })
@@ -514,11 +547,22 @@ func (s *signScreen) start() {
 		}
 		s.w.do(func() {
 			if s.run == run {
+				run.onToken = onToken
 				s.progressLabel.SetText(s.w.tr.text("ui.sign.starting", nil))
 			}
 		})
 		report, err := signer.SignBatch(ctx, run.roots, signer.Key{Certificate: e.Cert, Signer: key}, opts)
-		s.w.do(func() { s.finish(run, report, err) })
+		var rememberErr error
+		if rememberPIN != nil && err == nil && report != nil && report.Signed > 0 {
+			// The PIN has signed: only now is it worth keeping.
+			rememberErr = rememberPIN()
+		}
+		s.w.do(func() {
+			s.finish(run, report, err)
+			// Signing went on; the person learns why the PIN will be
+			// asked again next time.
+			s.w.showError(rememberErr)
+		})
 	})
 }
 
@@ -583,6 +627,10 @@ func (s *signScreen) finish(run *signRun, report *signer.BatchReport, err error)
 	s.run = nil
 	s.updateActions()
 	s.progressLabel.SetText("")
+	s.lastToken = ""
+	if run.onToken {
+		s.lastToken = run.token
+	}
 	if report != nil {
 		s.report = report
 		s.results = report.Files
@@ -596,6 +644,9 @@ func (s *signScreen) finish(run *signRun, report *signer.BatchReport, err error)
 			s.summary.Importance = widget.MediumImportance
 		}
 		s.summary.Refresh()
+		if report.Stopped != nil {
+			s.stopped.show(stoppedText(s.w.tr, run.token, report))
+		}
 	} else {
 		// Nothing was signed (the prompt was cancelled, the key did not
 		// open): back to how the screen was.
@@ -614,7 +665,12 @@ func (s *signScreen) finish(run *signRun, report *signer.BatchReport, err error)
 func (s *signScreen) summaryText(r *signer.BatchReport) string {
 	tr := s.w.tr
 	text := tr.text("ui.sign.summary", map[string]any{"Signed": r.Signed, "Skipped": r.Skipped, "Failed": r.Failed})
-	if r.Canceled {
+	if s.lastToken != "" && r.Signed > 0 {
+		// Which device made the signatures matters: a qualified
+		// signature is made by a certified token, not by this program.
+		text += "\n" + tr.text("ui.token.sign.on-token", map[string]any{"Token": s.lastToken})
+	}
+	if r.Canceled && r.Stopped == nil {
 		text += "\n" + tr.text("ui.sign.summary-canceled", nil)
 	}
 	if r.Skipped > 0 && !s.force.Checked {
@@ -696,28 +752,58 @@ func signFailure(tr *translator, err error) string {
 // unlockKey opens the private key of e for signing, in the background: with
 // the remembered password, else by asking until the right one is typed or
 // the person cancels. A ticked "remember" keeps the password once it works.
-func (w *mainWindow) unlockKey(e *certstore.Entry) (crypto.Signer, error) {
+//
+// A key on a token is logged in to with its PIN (remembered, or asked):
+// a wrong PIN is never asked again here, since every try counts on the
+// token, and the error says how many are left. A ticked "remember" is
+// returned as rememberPIN, for the caller to keep the PIN once it has
+// signed.
+func (w *mainWindow) unlockKey(e *certstore.Entry) (key crypto.Signer, rememberPIN func() error, err error) {
 	problem := ""
 	for {
-		asked := false
+		var asked certstore.Purpose
 		var answer passwordAnswer
+		var tokenReq certstore.PasswordRequest
 		key, err := w.store.PrivateKey(e.ID, func(req certstore.PasswordRequest) (string, error) {
-			asked = true
+			asked = req.Purpose
+			if req.Purpose == certstore.PurposeTokenPIN {
+				tokenReq = req
+			}
 			var err error
 			answer, err = w.askPassword(req, problem, false)
 			return answer.Password, err
 		})
-		if asked && errors.Is(err, certstore.ErrWrongPassword) {
+		if asked != "" && asked != certstore.PurposeTokenPIN && errors.Is(err, certstore.ErrWrongPassword) {
 			problem = w.tr.text("err.wrong-password", nil)
 			continue
 		}
-		if err == nil && asked && answer.Remember {
+		switch {
+		case err != nil || !answer.Remember:
+		case asked == certstore.PurposeTokenPIN:
+			serial, pin := tokenReq.Serial, answer.Password
+			rememberPIN = func() error { return w.store.RememberPIN(serial, pin) }
+		case asked != "":
 			if rerr := w.store.Remember(e.ID, answer.Password); rerr != nil {
 				// Signing goes on; the person learns why the password
 				// will be asked again next time.
 				w.do(func() { w.showError(rerr) })
 			}
 		}
-		return key, err
+		return key, rememberPIN, err
 	}
+}
+
+// stoppedText explains a batch that stopped because the key became
+// unusable: what happened, how many files were signed, and that pressing
+// Sign again goes on where it stopped.
+func stoppedText(tr *translator, tokenName string, r *signer.BatchReport) string {
+	params := map[string]any{"Token": tokenName, "Signed": r.Signed}
+	switch {
+	case errors.Is(r.Stopped, token.ErrPINLocked):
+		return tr.text("ui.token.sign.stopped-locked", params)
+	case errors.Is(r.Stopped, token.ErrRemoved), errors.Is(r.Stopped, token.ErrNotFound):
+		return tr.text("ui.token.sign.stopped-removed", params)
+	}
+	params["Message"] = signFailure(tr, r.Stopped)
+	return tr.text("ui.token.sign.stopped-other", params)
 }

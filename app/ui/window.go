@@ -35,6 +35,8 @@ type mainWindow struct {
 	deleteButton   *widget.Button
 	trustButton    *widget.Button
 	refreshButton  *widget.Button
+	// tokensButton switches the tab to the tokens and smart cards.
+	tokensButton *widget.Button
 	// progress shows how far an import of several files has got.
 	progress *importProgress
 
@@ -43,6 +45,10 @@ type mainWindow struct {
 	details *detailsPane
 	empty   *emptyState
 	split   *container.Split
+	// certView (toolbar, banner, list and details) and tokens share the
+	// Certificates tab: one shows at a time.
+	certView *fyne.Container
+	tokens   *tokenPanel
 
 	// tabs switches between the certificates and the three screens; files
 	// dropped on the window go to the tab that is showing.
@@ -57,6 +63,11 @@ type mainWindow struct {
 
 	entries  []*certstore.Entry
 	selected *certstore.Entry
+	// presence says, by token serial, whether the tokens of the entries
+	// are plugged in (nil until asked); presenceRun numbers the checks so
+	// that a late answer does not overwrite a newer one.
+	presence    map[string]bool
+	presenceRun int
 
 	// The dialogs on screen, kept so that they can be driven (and tested)
 	// through their widgets.
@@ -75,6 +86,12 @@ type mainWindow struct {
 	do func(func())
 	// busy counts background work, so tests can wait for it to finish.
 	busy sync.WaitGroup
+	// tokenUse guards the store's PKCS#11 modules: everything that uses
+	// them (scans, presence checks, a signing key, a PIN change) holds it
+	// for reading, and Rescan's unloading of the modules takes it for
+	// writing only when nothing holds it, so it never pulls a module from
+	// under an open session.
+	tokenUse sync.RWMutex
 	// onPrompt, when set, learns of every password prompt shown (tests
 	// answer prompts through it).
 	onPrompt func(*passwordPrompt)
@@ -109,19 +126,23 @@ func newMainWindow(app fyne.App, store *certstore.Store, tr *translator, now fun
 	})
 	w.trustButton.Importance = widget.WarningImportance
 	w.refreshButton = widget.NewButtonWithIcon(tr.text("ui.action.refresh", nil), theme.ViewRefreshIcon(), func() { w.refresh("") })
+	w.tokensButton = widget.NewButtonWithIcon(tr.text("ui.token.open", nil), theme.StorageIcon(), w.showTokens)
 	w.progress = newImportProgress(tr)
 	toolbar := container.NewHBox(w.importButton, w.exportButton, w.passwordButton, w.deleteButton, w.trustButton,
-		layout.NewSpacer(), w.progress.content, w.refreshButton)
+		layout.NewSpacer(), w.progress.content, w.tokensButton, w.refreshButton)
 
 	w.banner = newExpiryBanner(tr)
 	w.list = newCertList(tr, w.selectEntry, w.unselect)
 	w.details = newDetailsPane(tr, func(text string) { app.Clipboard().SetContent(text) })
-	w.empty = newEmptyState(tr, w.chooseImport)
+	w.empty = newEmptyState(tr, w.chooseImport, w.showTokens)
 	w.split = container.NewHSplit(w.list.widget, w.details.content)
 	w.split.Offset = 0.5
 
 	top := container.NewVBox(toolbar, w.banner.content)
-	certificates := container.NewBorder(top, nil, nil, nil, container.NewStack(w.split, w.empty.content))
+	w.certView = container.NewBorder(top, nil, nil, nil, container.NewStack(w.split, w.empty.content))
+	w.tokens = newTokenPanel(w)
+	w.tokens.content.Hide()
+	certificates := container.NewStack(w.certView, w.tokens.content)
 	w.sign = newSignScreen(w)
 	w.verify = newVerifyScreen(w)
 	w.diagnose = newDiagnoseScreen(w)
@@ -181,6 +202,8 @@ func (w *mainWindow) refresh(selectID string) {
 				return
 			}
 			w.setEntries(entries, selectID)
+			// A token may have been plugged in or out meanwhile.
+			w.checkPresence()
 		})
 	})
 }
@@ -194,9 +217,10 @@ func (w *mainWindow) setEntries(entries []*certstore.Entry, selectID string) {
 	now := w.now()
 	w.entries = entries
 	w.banner.update(certstore.ExpiringPersonal(entries, now, certstore.ExpiryWarningDays), now)
-	w.list.set(entries, now)
+	w.list.set(entries, now, w.presence)
 	w.sign.setEntries(entries, now)
 	w.diagnose.setEntries(entries)
+	w.tokens.render() // whether each certificate of a token is in the store
 	if len(entries) == 0 {
 		w.split.Hide()
 		w.empty.content.Show()
@@ -219,7 +243,8 @@ func (w *mainWindow) setEntries(entries []*certstore.Entry, selectID string) {
 func (w *mainWindow) selectEntry(e *certstore.Entry) {
 	w.selected = e
 	w.updateActions()
-	w.details.show(e, w.now(), rememberUnknown)
+	plug := plugFor(w.presence, e)
+	w.details.show(e, w.now(), rememberUnknown, plug)
 	if !e.HasKey {
 		return
 	}
@@ -227,7 +252,7 @@ func (w *mainWindow) selectEntry(e *certstore.Entry) {
 		remembered := w.store.Remembered(e.ID)
 		w.do(func() {
 			if w.selected == e {
-				w.details.show(e, w.now(), rememberedState(remembered))
+				w.details.show(e, w.now(), rememberedState(remembered), w.details.plug)
 			}
 		})
 	})
@@ -252,6 +277,13 @@ func (w *mainWindow) updateActions() {
 		w.passwordButton.Enable()
 	} else {
 		w.passwordButton.Disable()
+	}
+	// A key on a token has a PIN, changed on the token panel: the
+	// container's password button means nothing for it.
+	if w.selected != nil && w.selected.Token != nil && !w.selected.HasKey {
+		w.passwordButton.Hide()
+	} else {
+		w.passwordButton.Show()
 	}
 	if w.selected != nil && w.selected.UntrustedRoot() {
 		w.trustButton.Show()
