@@ -225,7 +225,7 @@ func (s *Store) TokenPresence(ctx context.Context, entries []*Entry) map[string]
 		serials = append(serials, e.Token.Serial)
 		if !known[e.Token.Module] {
 			known[e.Token.Module] = true
-			candidates = append(candidates, token.Candidate{Path: e.Token.Module, Source: token.SourceSettings})
+			candidates = append(candidates, token.Candidate{Path: e.Token.Module, Source: token.SourceStore})
 		}
 	}
 	if len(serials) == 0 {

@@ -77,6 +77,21 @@ type tokenOptions struct {
 	slot   *token.SlotID
 }
 
+// tokenSetup reads what token list and token import share: the module
+// and slot flags, the PIN flags, and the store.
+func (r *runner) tokenSetup(a *parsedArgs) (tokenOptions, *pinSource, *certstore.Store, error) {
+	o, err := r.tokenOptions(a)
+	if err != nil {
+		return o, nil, nil, err
+	}
+	ps, err := r.readPINFlags(a)
+	if err != nil {
+		return o, nil, nil, err
+	}
+	store, err := r.openStore()
+	return o, ps, store, err
+}
+
 func (r *runner) tokenOptions(a *parsedArgs) (tokenOptions, error) {
 	var o tokenOptions
 	if v, ok := a.values["module"]; ok {
@@ -443,15 +458,7 @@ func (res *tokenScanResult) noTokenError(o tokenOptions) (error, int) {
 }
 
 func runTokenList(r *runner, a *parsedArgs) int {
-	o, err := r.tokenOptions(a)
-	if err != nil {
-		return r.fail(err)
-	}
-	ps, err := r.readPINFlags(a)
-	if err != nil {
-		return r.fail(err)
-	}
-	store, err := r.openStore()
+	o, ps, store, err := r.tokenSetup(a)
 	if err != nil {
 		return r.fail(err)
 	}
@@ -793,15 +800,7 @@ func (res *tokenScanResult) tokens() []foundToken {
 }
 
 func runTokenImport(r *runner, a *parsedArgs) int {
-	o, err := r.tokenOptions(a)
-	if err != nil {
-		return r.fail(err)
-	}
-	ps, err := r.readPINFlags(a)
-	if err != nil {
-		return r.fail(err)
-	}
-	store, err := r.openStore()
+	o, ps, store, err := r.tokenSetup(a)
 	if err != nil {
 		return r.fail(err)
 	}

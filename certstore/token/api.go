@@ -40,6 +40,7 @@ const (
 	SourceSettings = "settings" // the Settings field of the window / store settings
 	SourceP11Kit   = "p11-kit"  // a p11-kit module registration
 	SourceKnown    = "known"    // a usual file name in a usual folder
+	SourceStore    = "store"    // the module a store entry remembers (Ref.Module)
 )
 
 // DiscoverOptions say where Discover looks. The zero value looks where the

@@ -603,7 +603,7 @@ func (l *Library) openKey(ref Ref, c *cert.Certificate, opts KeyOptions) (*Key, 
 	if err != nil {
 		return nil, errWith(ErrMechanism, map[string]any{"Token": ref.Label, "Key": err.Error()}, err)
 	}
-	candidates := append([]Candidate{{Path: ref.Module, Source: SourceSettings}}, opts.Fallback...)
+	candidates := append([]Candidate{{Path: ref.Module, Source: SourceStore}}, opts.Fallback...)
 	ft, err := l.findToken(candidates, ref.Serial, ref.Label)
 	if err != nil {
 		return nil, err

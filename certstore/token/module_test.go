@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/podpis/podpis/internal/softhsm"
 	"github.com/podpis/podpis/internal/testenv"
 )
 
@@ -300,44 +301,15 @@ func TestOpenModuleFakeModules(t *testing.T) {
 	}
 }
 
-// softHSM returns the SoftHSM2 module, found as Discover finds it, with
-// SOFTHSM2_CONF pointing at a fresh token folder.
-func softHSM(t *testing.T) string {
+// softHSM returns the SoftHSM2 module with SOFTHSM2_CONF pointing at a
+// fresh token folder holding one empty token (PIN 1234, SO PIN 5678).
+func softHSM(t *testing.T, label string) string {
 	t.Helper()
-	var lib string
-	for _, c := range Discover(DiscoverOptions{}) {
-		if c.Product == "SoftHSM2" {
-			lib = c.Path
-			break
-		}
-	}
-	if lib == "" {
-		testenv.Missing(t, "SoftHSM2 is not installed (apt-get install softhsm2)")
-	}
-	dir := t.TempDir()
-	tokens := filepath.Join(dir, "tokens")
-	if err := os.Mkdir(tokens, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	conf := filepath.Join(dir, "softhsm2.conf")
-	if err := os.WriteFile(conf, []byte("directories.tokendir = "+tokens+"\nobjectstore.backend = file\nlog.level = ERROR\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("SOFTHSM2_CONF", conf)
-	return lib
-}
-
-func initToken(t *testing.T, label string) {
-	t.Helper()
-	util := testenv.LookPath(t, "softhsm2-util")
-	out, err := exec.Command(util, "--init-token", "--free", "--label", label, "--pin", "1234", "--so-pin", "5678").CombinedOutput()
-	if err != nil {
-		t.Fatalf("softhsm2-util --init-token: %v\n%s", err, out)
-	}
+	return softhsm.New(t, softhsm.Options{Label: label, PIN: "1234", SOPIN: "5678", NoKeys: true}).Module()
 }
 
 func TestOpenModuleSoftHSMInitFails(t *testing.T) {
-	lib := softHSM(t)
+	lib := softhsm.RequireModule(t)
 	t.Setenv("SOFTHSM2_CONF", filepath.Join(t.TempDir(), "missing.conf"))
 	le := wantLoadError(t, lib, LoadInitFailed)
 	// Measured with SoftHSM 2.6.1: a missing configuration is CKR_GENERAL_ERROR.
@@ -346,8 +318,7 @@ func TestOpenModuleSoftHSMInitFails(t *testing.T) {
 	}
 	// The failed load left nothing behind: with a good configuration the
 	// same module opens in the same process.
-	_ = softHSM(t)
-	initToken(t, "after")
+	softHSM(t, "after")
 	m, err := openModule(lib)
 	if err != nil {
 		t.Fatal(err)
@@ -431,8 +402,7 @@ func onlySlot(t *testing.T, m Module) SlotID {
 }
 
 func TestSoftHSMModule(t *testing.T) {
-	lib := softHSM(t)
-	initToken(t, "t")
+	lib := softHSM(t, "t")
 
 	m, err := openModule(lib)
 	if err != nil {
@@ -627,8 +597,7 @@ func mapped(t *testing.T, name string) bool {
 }
 
 func TestSoftHSMOpenedTwice(t *testing.T) {
-	lib := softHSM(t)
-	initToken(t, "twice")
+	lib := softHSM(t, "twice")
 	first, err := openModule(lib)
 	if err != nil {
 		t.Fatal(err)
@@ -653,8 +622,7 @@ func TestSoftHSMOpenedTwice(t *testing.T) {
 }
 
 func TestSoftHSMConcurrentUse(t *testing.T) {
-	lib := softHSM(t)
-	initToken(t, "busy")
+	lib := softHSM(t, "busy")
 	m, err := openModule(lib)
 	if err != nil {
 		t.Fatal(err)
