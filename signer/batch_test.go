@@ -642,8 +642,9 @@ func TestBatchMessagesTranslated(t *testing.T) {
 
 // The killed batch: a child process (this test binary again) signs a
 // folder slowly and is killed with SIGKILL in the middle. Every signature
-// it left must be whole, no temporary file may carry a signature's name,
-// and a second run must sign exactly the rest.
+// it left must be whole, no temporary file may carry a signature's name
+// (and where temporary files are unnamed, none may be left at all), and a
+// second run must sign exactly the rest.
 
 const batchChildEnv = "PODPIS_BATCH_CHILD"
 
@@ -774,6 +775,9 @@ func killedRun(t *testing.T, attached bool) {
 		t.Fatal(err)
 	}
 	t.Logf("killed after %d of %d files, %d temporary files left", signedBefore, files, temps)
+	if temps != 0 && atomicfile.Unnamed(docs) {
+		t.Errorf("%d temporary files left where they have no name while written", temps)
+	}
 	if signedBefore == 0 || signedBefore >= files {
 		t.Fatalf("%d of %d signed when killed: the kill did not land mid-run", signedBefore, files)
 	}

@@ -3,9 +3,17 @@
 // temporary file in the same folder, is fsynced, and is then moved into place,
 // and the folder is fsynced so the move itself survives a power cut. The
 // store, the CLI's outputs and the window's exports all write through it.
+//
+// Where the system allows (Linux, on ext4, xfs, btrfs, tmpfs and most local
+// file systems), the temporary file has no name at all (O_TMPFILE) until it
+// is linked into place, so a process killed while writing leaves nothing
+// behind; elsewhere it is named TempPrefix+name+"-random" and a writer that
+// dies leaves it for RemoveStaleTemps.
 package atomicfile
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -13,19 +21,19 @@ import (
 	"strings"
 )
 
-// TempPrefix starts the name of every temporary file, so readers can skip
-// them and a writer can tidy what a crashed one left.
+// TempPrefix starts the name of every named temporary file, so readers can
+// skip them and a writer can tidy what a crashed one left.
 const TempPrefix = ".tmp-"
 
 // Write replaces path with data, created with perm.
 func Write(path string, data []byte, perm os.FileMode) error {
-	return write(path, data, perm, true)
+	return writeFile(path, data, perm, true, true, true)
 }
 
 // WriteNew writes data to path only if no file of that name exists, even one
 // that appears while it writes; it fails with an error matching os.ErrExist.
 func WriteNew(path string, data []byte, perm os.FileMode) error {
-	return write(path, data, perm, false)
+	return writeFile(path, data, perm, false, true, true)
 }
 
 // WriteUnsynced is Write (replace) or WriteNew (not replace) without the
@@ -35,26 +43,140 @@ func WriteNew(path string, data []byte, perm os.FileMode) error {
 // thousand signatures into a few folders and syncs each folder once at the
 // end instead of once per file (measured: a third of the run's system time).
 func WriteUnsynced(path string, data []byte, perm os.FileMode, replace bool) error {
-	return writeFile(path, data, perm, replace, false)
+	return writeFile(path, data, perm, replace, false, true)
 }
 
-func write(path string, data []byte, perm os.FileMode, replace bool) error {
-	return writeFile(path, data, perm, replace, true)
-}
-
-func writeFile(path string, data []byte, perm os.FileMode, replace, syncDir bool) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, TempPrefix+filepath.Base(path)+"-*")
+func writeFile(path string, data []byte, perm os.FileMode, replace, syncDir, unnamed bool) error {
+	t, err := newTemp(path, perm, unnamed)
 	if err != nil {
-		return fmt.Errorf("create temporary file: %w", err)
-	}
-	tmp := f.Name()
-	// A no-op once the file is renamed; removes it after a failure or a link.
-	defer os.Remove(tmp)
-	if err := writeAndSync(f, data, perm); err != nil {
 		return err
 	}
-	return moveIntoPlace(tmp, path, replace, syncDir)
+	if _, err := t.f.Write(data); err != nil {
+		t.discard()
+		return fmt.Errorf("write %s: %w", t.f.Name(), err)
+	}
+	return t.commit(path, replace, syncDir)
+}
+
+// Unnamed reports whether temporary files in dir have no name until they
+// are committed, so that a writer killed there leaves nothing behind.
+func Unnamed(dir string) bool {
+	t, err := newTemp(filepath.Join(dir, "probe"), 0o600, true)
+	if err != nil {
+		return false
+	}
+	defer t.discard()
+	return t.name == ""
+}
+
+// temp is a temporary file being written for a target path: unnamed (name
+// "") where openUnnamed could make one, else named in the target's folder.
+type temp struct {
+	f    *os.File
+	name string
+}
+
+// newTemp starts a temporary file for path with permissions perm (set
+// exactly, whatever the umask). Tests pass unnamed false to check the
+// named way on systems that have the other.
+func newTemp(path string, perm os.FileMode, unnamed bool) (*temp, error) {
+	dir := filepath.Dir(path)
+	if unnamed {
+		if f := openUnnamed(dir, path, perm); f != nil {
+			t := &temp{f: f}
+			if err := f.Chmod(perm); err != nil {
+				t.discard()
+				return nil, fmt.Errorf("chmod %s: %w", f.Name(), err)
+			}
+			return t, nil
+		}
+	}
+	f, err := os.CreateTemp(dir, TempPrefix+filepath.Base(path)+"-*")
+	if err != nil {
+		return nil, fmt.Errorf("create temporary file: %w", err)
+	}
+	t := &temp{f: f, name: f.Name()}
+	if err := f.Chmod(perm); err != nil {
+		t.discard()
+		return nil, fmt.Errorf("chmod %s: %w", f.Name(), err)
+	}
+	return t, nil
+}
+
+// commit fsyncs the data, then gives it path's name and closes it.
+func (t *temp) commit(path string, replace, syncDir bool) error {
+	if err := t.f.Sync(); err != nil {
+		t.discard()
+		return fmt.Errorf("fsync %s: %w", t.f.Name(), err)
+	}
+	if t.name == "" {
+		// Linked while still open: an unnamed file is reached only
+		// through its descriptor.
+		defer t.f.Close()
+		var err error
+		if replace {
+			err = t.replaceUnnamed(path)
+		} else {
+			// Like a hard link from a name, this fails if path is
+			// taken, even by a file created a moment ago.
+			err = linkUnnamed(t.f, path)
+		}
+		if err != nil {
+			return fmt.Errorf("move into place %s: %w", path, err)
+		}
+		if !syncDir {
+			return nil
+		}
+		return SyncDir(filepath.Dir(path))
+	}
+	// A no-op once the file is renamed; removes it after a failure or a link.
+	defer os.Remove(t.name)
+	if err := t.f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", t.name, err)
+	}
+	return moveIntoPlace(t.name, path, replace, syncDir)
+}
+
+// replaceUnnamed links the unnamed file under a temporary name and renames
+// that over path: rename is what replaces a file atomically. Only a kill
+// between the two calls leaves the temporary name behind.
+func (t *temp) replaceUnnamed(path string) error {
+	for range 10 {
+		name, err := tempName(path)
+		if err != nil {
+			return err
+		}
+		err = linkUnnamed(t.f, name)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := os.Rename(name, path); err != nil {
+			os.Remove(name)
+			return err
+		}
+		return nil
+	}
+	return errors.New("no free temporary name")
+}
+
+// tempName is a fresh name for a temporary file next to path.
+func tempName(path string) (string, error) {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return filepath.Join(filepath.Dir(path), TempPrefix+filepath.Base(path)+"-"+hex.EncodeToString(b[:])), nil
+}
+
+// discard closes the file and removes its name if it has one.
+func (t *temp) discard() {
+	t.f.Close()
+	if t.name != "" {
+		os.Remove(t.name)
+	}
 }
 
 // File is an output being written in pieces (a signature that carries a
@@ -63,7 +185,7 @@ func writeFile(path string, data []byte, perm os.FileMode, replace, syncDir bool
 // under that name; Abort after Commit does nothing, so `defer f.Abort()` is
 // the way to use it.
 type File struct {
-	f       *os.File
+	t       *temp
 	path    string
 	replace bool
 	done    bool
@@ -72,20 +194,19 @@ type File struct {
 // Create starts writing path. With replace false, Commit fails with an
 // error matching os.ErrExist if path exists by then (see WriteNew).
 func Create(path string, perm os.FileMode, replace bool) (*File, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), TempPrefix+filepath.Base(path)+"-*")
+	return create(path, perm, replace, true)
+}
+
+func create(path string, perm os.FileMode, replace, unnamed bool) (*File, error) {
+	t, err := newTemp(path, perm, unnamed)
 	if err != nil {
-		return nil, fmt.Errorf("create temporary file: %w", err)
+		return nil, err
 	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("chmod %s: %w", f.Name(), err)
-	}
-	return &File{f: f, path: path, replace: replace}, nil
+	return &File{t: t, path: path, replace: replace}, nil
 }
 
 // Write appends to the temporary file.
-func (w *File) Write(p []byte) (int, error) { return w.f.Write(p) }
+func (w *File) Write(p []byte) (int, error) { return w.t.f.Write(p) }
 
 // Commit fsyncs the data and moves it into place.
 func (w *File) Commit() error {
@@ -93,16 +214,7 @@ func (w *File) Commit() error {
 		return errors.New("atomicfile: commit after commit or abort")
 	}
 	w.done = true
-	tmp := w.f.Name()
-	defer os.Remove(tmp) // a no-op once renamed
-	if err := w.f.Sync(); err != nil {
-		w.f.Close()
-		return fmt.Errorf("fsync %s: %w", tmp, err)
-	}
-	if err := w.f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
-	}
-	return moveIntoPlace(tmp, w.path, w.replace, true)
+	return w.t.commit(w.path, w.replace, true)
 }
 
 // Abort throws the partial output away.
@@ -111,8 +223,7 @@ func (w *File) Abort() {
 		return
 	}
 	w.done = true
-	w.f.Close()
-	os.Remove(w.f.Name())
+	w.t.discard()
 }
 
 func moveIntoPlace(tmp, path string, replace, syncDir bool) error {
@@ -139,20 +250,6 @@ func moveIntoPlace(tmp, path string, replace, syncDir bool) error {
 		return nil
 	}
 	return SyncDir(filepath.Dir(path))
-}
-
-func writeAndSync(f *os.File, data []byte, perm os.FileMode) error {
-	defer f.Close()
-	if err := f.Chmod(perm); err != nil {
-		return fmt.Errorf("chmod %s: %w", f.Name(), err)
-	}
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", f.Name(), err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", f.Name(), err)
-	}
-	return f.Close()
 }
 
 // Remove deletes path and makes the deletion durable; a missing file is fine.

@@ -4,53 +4,89 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+
+	"github.com/podpis/podpis/internal/testenv"
 )
 
+// ways are the two kinds of temporary file: every behaviour must hold for
+// both, whichever one this system gives (see Unnamed).
+var ways = []struct {
+	name    string
+	unnamed bool
+}{{"named", false}, {"unnamed", true}}
+
 func TestWriteReplacesAndWriteNewRefuses(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "out.pem")
-	if err := WriteNew(p, []byte("first"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteNew(p, []byte("second"), 0o644); !errors.Is(err, os.ErrExist) {
-		t.Fatalf("WriteNew over an existing file: %v", err)
-	}
-	if got, _ := os.ReadFile(p); string(got) != "first" {
-		t.Fatalf("existing file changed to %q", got)
-	}
-	if err := Write(p, []byte("third"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	fi, err := os.Stat(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := os.ReadFile(p); string(got) != "third" || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("after Write: %q mode %v", got, fi.Mode().Perm())
-	}
-	names, _ := os.ReadDir(dir)
-	if len(names) != 1 {
-		t.Fatalf("temporary files left: %v", names)
+	for _, way := range ways {
+		t.Run(way.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "out.pem")
+			writeNew := func(data string) error { return writeFile(p, []byte(data), 0o644, false, true, way.unnamed) }
+			if err := writeNew("first"); err != nil {
+				t.Fatal(err)
+			}
+			if err := writeNew("second"); !errors.Is(err, os.ErrExist) {
+				t.Fatalf("WriteNew over an existing file: %v", err)
+			}
+			if got, _ := os.ReadFile(p); string(got) != "first" {
+				t.Fatalf("existing file changed to %q", got)
+			}
+			if err := writeFile(p, []byte("third"), 0o600, true, true, way.unnamed); err != nil {
+				t.Fatal(err)
+			}
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(p); string(got) != "third" || fi.Mode().Perm() != 0o600 {
+				t.Fatalf("after Write: %q mode %v", got, fi.Mode().Perm())
+			}
+			// Unsynced, as a batch writes: the same outcomes.
+			q := filepath.Join(dir, "b.sig")
+			if err := writeFile(q, []byte("b"), 0o644, false, false, way.unnamed); err != nil {
+				t.Fatal(err)
+			}
+			if err := writeFile(q, []byte("c"), 0o644, false, false, way.unnamed); !errors.Is(err, os.ErrExist) {
+				t.Fatalf("unsynced WriteNew over an existing file: %v", err)
+			}
+			if err := writeFile(q, []byte("d"), 0o644, true, false, way.unnamed); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(q); string(got) != "d" {
+				t.Fatalf("after unsynced Write: %q", got)
+			}
+			names, _ := os.ReadDir(dir)
+			if len(names) != 2 {
+				t.Fatalf("temporary files left: %v", names)
+			}
+		})
 	}
 }
 
 func TestFailedWriteLeavesNothing(t *testing.T) {
-	dir := t.TempDir()
-	if err := Write(filepath.Join(dir, "missing", "x"), []byte("x"), 0o600); err == nil {
-		t.Fatal("write into a missing folder succeeded")
-	}
-	// Renaming a file over a folder fails; the folder and no temp remain.
-	target := filepath.Join(dir, "d")
-	if err := os.Mkdir(target, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := Write(target, []byte("x"), 0o600); err == nil {
-		t.Fatal("replaced a folder")
-	}
-	names, _ := os.ReadDir(dir)
-	if len(names) != 1 || names[0].Name() != "d" {
-		t.Fatalf("left behind: %v", names)
+	for _, way := range ways {
+		t.Run(way.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := writeFile(filepath.Join(dir, "missing", "x"), []byte("x"), 0o600, true, true, way.unnamed); err == nil {
+				t.Fatal("write into a missing folder succeeded")
+			}
+			// Renaming a file over a folder fails; the folder and no temp remain.
+			target := filepath.Join(dir, "d")
+			if err := os.Mkdir(target, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := writeFile(target, []byte("x"), 0o600, true, true, way.unnamed); err == nil {
+				t.Fatal("replaced a folder")
+			}
+			if err := writeFile(target, []byte("x"), 0o600, false, true, way.unnamed); !errors.Is(err, os.ErrExist) {
+				t.Fatalf("WriteNew over a folder: %v", err)
+			}
+			names, _ := os.ReadDir(dir)
+			if len(names) != 1 || names[0].Name() != "d" {
+				t.Fatalf("left behind: %v", names)
+			}
+		})
 	}
 }
 
@@ -75,47 +111,94 @@ func TestRemoveStaleTemps(t *testing.T) {
 }
 
 func TestCreateCommitAbort(t *testing.T) {
+	for _, way := range ways {
+		t.Run(way.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "out.sig")
+
+			w, err := create(path, 0o644, false, way.unnamed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write([]byte("part one, "))
+			if _, err := os.Stat(path); !os.IsNotExist(err) {
+				t.Fatalf("the name exists before Commit: %v", err)
+			}
+			w.Write([]byte("part two"))
+			if err := w.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			w.Abort() // after Commit: nothing happens
+			if got, _ := os.ReadFile(path); string(got) != "part one, part two" {
+				t.Fatalf("content %q", got)
+			}
+			if err := w.Commit(); err == nil {
+				t.Fatal("a second Commit succeeded")
+			}
+
+			// Not replacing: Commit refuses when the name is taken.
+			w, err = create(path, 0o644, false, way.unnamed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write([]byte("other"))
+			if err := w.Commit(); !errors.Is(err, os.ErrExist) {
+				t.Fatalf("Commit over an existing file: %v", err)
+			}
+			// Replacing, then aborting: the old file stays and no temp is left.
+			w, err = create(path, 0o644, true, way.unnamed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write([]byte("abandoned"))
+			w.Abort()
+			if got, _ := os.ReadFile(path); string(got) != "part one, part two" {
+				t.Fatalf("content after abort %q", got)
+			}
+			// Replacing and committing.
+			w, err = create(path, 0o600, true, way.unnamed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write([]byte("new"))
+			if err := w.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(path); string(got) != "new" || fi.Mode().Perm() != 0o600 {
+				t.Fatalf("after a replacing Commit: %q mode %v", got, fi.Mode().Perm())
+			}
+			names, _ := os.ReadDir(dir)
+			if len(names) != 1 {
+				t.Fatalf("left in the folder: %v", names)
+			}
+		})
+	}
+}
+
+// On Linux a file being written has no name at all until Commit, so that
+// a writer killed meanwhile leaves nothing in the user's folder.
+func TestUnnamedWhileWriting(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "out.sig")
-
-	w, err := Create(path, 0o644, false)
+	if !Unnamed(dir) {
+		if runtime.GOOS == "linux" {
+			testenv.Missing(t, "the file system of %s has no unnamed files (O_TMPFILE), or /proc is not mounted", dir)
+		}
+		t.Skipf("%s has no unnamed files: temporary files are named", runtime.GOOS)
+	}
+	w, err := Create(filepath.Join(dir, "big.sig"), 0o644, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Write([]byte("part one, "))
-	if _, err := os.Stat(path); !os.IsNotExist(err) {
-		t.Fatalf("the name exists before Commit: %v", err)
+	w.Write(make([]byte, 1<<20))
+	if names, _ := os.ReadDir(dir); len(names) != 0 {
+		t.Fatalf("while writing, the folder holds %v", names)
 	}
-	w.Write([]byte("part two"))
-	if err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	w.Abort() // after Commit: nothing happens
-	if got, _ := os.ReadFile(path); string(got) != "part one, part two" {
-		t.Fatalf("content %q", got)
-	}
-
-	// Not replacing: Commit refuses when the name is taken.
-	w, err = Create(path, 0o644, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write([]byte("other"))
-	if err := w.Commit(); !errors.Is(err, os.ErrExist) {
-		t.Fatalf("Commit over an existing file: %v", err)
-	}
-	// Replacing, then aborting: the old file stays and no temp is left.
-	w, err = Create(path, 0o644, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write([]byte("abandoned"))
 	w.Abort()
-	if got, _ := os.ReadFile(path); string(got) != "part one, part two" {
-		t.Fatalf("content after abort %q", got)
-	}
-	names, _ := os.ReadDir(dir)
-	if len(names) != 1 {
-		t.Fatalf("left in the folder: %v", names)
+	if names, _ := os.ReadDir(dir); len(names) != 0 {
+		t.Fatalf("after Abort, the folder holds %v", names)
 	}
 }
