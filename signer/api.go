@@ -37,6 +37,19 @@ type SignOptions struct {
 	Now func() time.Time
 	// Rand is the randomness for the signature; nil means crypto/rand.
 	Rand io.Reader
+
+	// readBuffer, when at least chunkSize long, is the buffer the content
+	// is read through: a batch lends each worker one, so that a thousand
+	// small files do not each allocate (and fault in) a fresh one.
+	readBuffer []byte
+}
+
+// chunk returns the buffer to read content through.
+func (o SignOptions) chunk() []byte {
+	if len(o.readBuffer) >= chunkSize {
+		return o.readBuffer[:chunkSize]
+	}
+	return make([]byte, chunkSize)
 }
 
 // Signed describes a signature that was made: what the manifest and the

@@ -449,6 +449,8 @@ func SignBatch(ctx context.Context, inputs []string, key Key, opts BatchOptions)
 		signers.Add(1)
 		go func() {
 			defer signers.Done()
+			opts := opts
+			opts.readBuffer = make([]byte, chunkSize)
 			for i := range jobs {
 				res, commit := batchSignPlanned(plan[i], report.Files[i], key, opts)
 				stop(res.Err)

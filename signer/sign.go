@@ -397,7 +397,7 @@ func SignDetached(content io.Reader, key Key, opts SignOptions) ([]byte, Signed,
 		return nil, Signed{}, err
 	}
 	d := newDigester([]asn1.ObjectIdentifier{s.choice.Digest.OID})
-	n, err := io.CopyBuffer(onlyWriter{d}, content, make([]byte, chunkSize))
+	n, err := io.CopyBuffer(onlyWriter{d}, content, opts.chunk())
 	if err != nil {
 		return nil, Signed{}, newError(reasonReadFailed, map[string]any{"Detail": "reading the document"}, err)
 	}
@@ -444,7 +444,7 @@ func Sign(w io.Writer, content io.Reader, size int64, key Key, opts SignOptions)
 		return Signed{}, err
 	}
 	d := newDigester([]asn1.ObjectIdentifier{s.choice.Digest.OID})
-	n, err := io.CopyBuffer(io.MultiWriter(d, a), content, make([]byte, chunkSize))
+	n, err := io.CopyBuffer(io.MultiWriter(d, a), content, opts.chunk())
 	if err != nil {
 		return Signed{}, fmt.Errorf("signing: %w", err)
 	}
