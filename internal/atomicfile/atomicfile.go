@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,6 +75,9 @@ func Unnamed(dir string) bool {
 type temp struct {
 	f    *os.File
 	name string
+	perm os.FileMode
+	// link names an unnamed file (linkUnnamed; tests make it fail).
+	link func(f *os.File, path string) error
 }
 
 // newTemp starts a temporary file for path with permissions perm (set
@@ -83,7 +87,7 @@ func newTemp(path string, perm os.FileMode, unnamed bool) (*temp, error) {
 	dir := filepath.Dir(path)
 	if unnamed {
 		if f := openUnnamed(dir, path, perm); f != nil {
-			t := &temp{f: f}
+			t := &temp{f: f, perm: perm, link: linkUnnamed}
 			if err := f.Chmod(perm); err != nil {
 				t.discard()
 				return nil, fmt.Errorf("chmod %s: %w", f.Name(), err)
@@ -95,13 +99,17 @@ func newTemp(path string, perm os.FileMode, unnamed bool) (*temp, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create temporary file: %w", err)
 	}
-	t := &temp{f: f, name: f.Name()}
+	t := &temp{f: f, name: f.Name(), perm: perm}
 	if err := f.Chmod(perm); err != nil {
 		t.discard()
 		return nil, fmt.Errorf("chmod %s: %w", f.Name(), err)
 	}
 	return t, nil
 }
+
+// errNoLink says an unnamed file could not be given a name for a reason
+// other than the name being taken.
+var errNoLink = errors.New("cannot name the unnamed file")
 
 // commit fsyncs the data, then gives it path's name and closes it.
 func (t *temp) commit(path string, replace, syncDir bool) error {
@@ -113,13 +121,12 @@ func (t *temp) commit(path string, replace, syncDir bool) error {
 		// Linked while still open: an unnamed file is reached only
 		// through its descriptor.
 		defer t.f.Close()
-		var err error
-		if replace {
-			err = t.replaceUnnamed(path)
-		} else {
-			// Like a hard link from a name, this fails if path is
-			// taken, even by a file created a moment ago.
-			err = linkUnnamed(t.f, path)
+		err := t.placeUnnamed(path, replace)
+		if errors.Is(err, errNoLink) {
+			// /proc hidden, or a file system that makes unnamed
+			// files but refuses to link them: the data is not lost,
+			// it goes the named way.
+			return t.copyToNamed(path, replace, syncDir)
 		}
 		if err != nil {
 			return fmt.Errorf("move into place %s: %w", path, err)
@@ -137,21 +144,31 @@ func (t *temp) commit(path string, replace, syncDir bool) error {
 	return moveIntoPlace(t.name, path, replace, syncDir)
 }
 
-// replaceUnnamed links the unnamed file under a temporary name and renames
-// that over path: rename is what replaces a file atomically. Only a kill
-// between the two calls leaves the temporary name behind.
-func (t *temp) replaceUnnamed(path string) error {
+// placeUnnamed gives the unnamed file path's name. Without replace it is
+// linked there directly, which, like a hard link from a name, fails if
+// path is taken, even by a file created a moment ago. With replace it is
+// linked under a temporary name that is renamed over path: rename is what
+// replaces a file atomically, and only a kill between the two calls leaves
+// the temporary name behind.
+func (t *temp) placeUnnamed(path string, replace bool) error {
+	if !replace {
+		err := t.link(t.f, path)
+		if err != nil && !errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("%w: %w", errNoLink, err)
+		}
+		return err
+	}
 	for range 10 {
 		name, err := tempName(path)
 		if err != nil {
 			return err
 		}
-		err = linkUnnamed(t.f, name)
+		err = t.link(t.f, name)
 		if errors.Is(err, os.ErrExist) {
 			continue
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("%w: %w", errNoLink, err)
 		}
 		if err := os.Rename(name, path); err != nil {
 			os.Remove(name)
@@ -160,6 +177,24 @@ func (t *temp) replaceUnnamed(path string) error {
 		return nil
 	}
 	return errors.New("no free temporary name")
+}
+
+// copyToNamed writes the unnamed file's data into a named temporary file
+// and commits that instead.
+func (t *temp) copyToNamed(path string, replace, syncDir bool) error {
+	named, err := newTemp(path, t.perm, false)
+	if err != nil {
+		return err
+	}
+	if _, err := t.f.Seek(0, io.SeekStart); err != nil {
+		named.discard()
+		return fmt.Errorf("rewind %s: %w", t.f.Name(), err)
+	}
+	if _, err := io.Copy(named.f, t.f); err != nil {
+		named.discard()
+		return fmt.Errorf("write %s: %w", named.f.Name(), err)
+	}
+	return named.commit(path, replace, syncDir)
 }
 
 // tempName is a fresh name for a temporary file next to path.

@@ -202,3 +202,53 @@ func TestUnnamedWhileWriting(t *testing.T) {
 		t.Fatalf("after Abort, the folder holds %v", names)
 	}
 }
+
+// Where an unnamed file cannot be linked (a hidden /proc, a file system that
+// refuses), its data still reaches the target, the named way.
+func TestUnnamedThatCannotBeLinked(t *testing.T) {
+	dir := t.TempDir()
+	if !Unnamed(dir) {
+		if runtime.GOOS == "linux" {
+			testenv.Missing(t, "the file system of %s has no unnamed files (O_TMPFILE), or /proc is not mounted", dir)
+		}
+		t.Skipf("%s has no unnamed files", runtime.GOOS)
+	}
+	refuse := func(f *os.File, path string) error {
+		return &os.LinkError{Op: "link", Old: f.Name(), New: path, Err: os.ErrPermission}
+	}
+	path := filepath.Join(dir, "doc.sig")
+	for _, tc := range []struct {
+		replace bool
+		data    string
+	}{{false, "first"}, {true, "second"}} {
+		w, err := Create(path, 0o640, tc.replace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.t.link = refuse
+		w.Write([]byte(tc.data))
+		if err := w.Commit(); err != nil {
+			t.Fatalf("replace=%v: %v", tc.replace, err)
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(path); string(got) != tc.data || fi.Mode().Perm() != 0o640 {
+			t.Fatalf("replace=%v: %q mode %v", tc.replace, got, fi.Mode().Perm())
+		}
+	}
+	// Still not over an existing file.
+	w, err := Create(path, 0o640, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.t.link = refuse
+	w.Write([]byte("third"))
+	if err := w.Commit(); !errors.Is(err, os.ErrExist) {
+		t.Fatalf("Commit over an existing file: %v", err)
+	}
+	if names, _ := os.ReadDir(dir); len(names) != 1 {
+		t.Fatalf("left in the folder: %v", names)
+	}
+}

@@ -11,12 +11,13 @@ import (
 // where the file system or the kernel has none (FAT, NFS, kernels before
 // 3.11), and then the caller names its temporary file. It needs /proc to
 // give the file a name later: linkat with AT_EMPTY_PATH would need a
-// capability that ordinary users lack.
+// capability that ordinary users lack. The file is opened for reading too,
+// so that its data can still be copied out if linking fails.
 func openUnnamed(dir, path string, perm os.FileMode) *os.File {
 	if _, err := os.Stat("/proc/self/fd"); err != nil {
 		return nil
 	}
-	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, uint32(perm.Perm()))
+	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_RDWR|unix.O_CLOEXEC, uint32(perm.Perm()))
 	if err != nil {
 		return nil
 	}
