@@ -85,24 +85,22 @@ type temp struct {
 // named way on systems that have the other.
 func newTemp(path string, perm os.FileMode, unnamed bool) (*temp, error) {
 	dir := filepath.Dir(path)
+	var t *temp
 	if unnamed {
 		if f := openUnnamed(dir, path, perm); f != nil {
-			t := &temp{f: f, perm: perm, link: linkUnnamed}
-			if err := f.Chmod(perm); err != nil {
-				t.discard()
-				return nil, fmt.Errorf("chmod %s: %w", f.Name(), err)
-			}
-			return t, nil
+			t = &temp{f: f, perm: perm, link: linkUnnamed}
 		}
 	}
-	f, err := os.CreateTemp(dir, TempPrefix+filepath.Base(path)+"-*")
-	if err != nil {
-		return nil, fmt.Errorf("create temporary file: %w", err)
+	if t == nil {
+		f, err := os.CreateTemp(dir, TempPrefix+filepath.Base(path)+"-*")
+		if err != nil {
+			return nil, fmt.Errorf("create temporary file: %w", err)
+		}
+		t = &temp{f: f, name: f.Name(), perm: perm}
 	}
-	t := &temp{f: f, name: f.Name(), perm: perm}
-	if err := f.Chmod(perm); err != nil {
+	if err := t.f.Chmod(perm); err != nil {
 		t.discard()
-		return nil, fmt.Errorf("chmod %s: %w", f.Name(), err)
+		return nil, fmt.Errorf("chmod %s: %w", t.f.Name(), err)
 	}
 	return t, nil
 }
